@@ -1,0 +1,5 @@
+"""`python -m rotor`."""
+
+from rotor.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""rotor's headless core: providers, cache, metrics, rotation, risk. Never imports textual."""

@@ -1,0 +1,282 @@
+"""Metrics: pure functions of the aligned panel. They never mutate input and never do I/O.
+
+Every figure uses each symbol's own sessions (its non-NaN closes up to the as-of session), not calendar
+arithmetic. Undefined values (too little history, a zero or missing base) are NaN here and ``None`` in
+the snapshot; nothing returns inf.
+
+Definitions (the contract for every figure rotor shows):
+
+- ``last``: the last close on or before the as-of session; ``prev_close``: the close before it.
+- 1D: ``last`` vs ``prev_close``. 1W: vs the close five sessions earlier. 1M: vs the close 21
+  sessions earlier (rotor's option for the 1M heatmap and spreads).
+- WTD: vs the last close of the previous calendar week (Monday-Sunday weeks). MTD: vs the last close
+  of the previous month. YTD: vs the last close of the previous year. "since": vs the last close on
+  or before a given date.
+- Moving averages: simple means of the last 20/50/200 closes; NaN with fewer closes.
+- 50-session range: min(low) and max(high) over the last 50 sessions. 52-week range: min(low) and
+  max(high) over the sessions dated after the as-of date minus one year; NaN when the loaded history
+  does not reach back that far. Where a session's low or high is missing (or contradicts its close),
+  the close stands in: low = fmin(low, close), high = fmax(high, close).
+- Percent changes are in percent (1.5 means 1.5 %): ``100 * (a / b - 1)``, NaN when ``b <= 0``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+from rotor.data.frame import Panel
+
+MA_WINDOWS = (20, 50, 200)
+RECENT_RANGE_SESSIONS = 50
+SESSIONS_1W = 5
+SESSIONS_1M = 21
+SPARK_SESSIONS = 60
+
+#: Columns of ``instrument_metrics``' result, in order.
+METRIC_COLUMNS = (
+    "last",
+    "prev_close",
+    "change_1d_pct",
+    "change_1w_pct",
+    "change_wtd_pct",
+    "change_1m_pct",
+    "change_mtd_pct",
+    "change_ytd_pct",
+    "ma20",
+    "ma50",
+    "ma200",
+    "range_50d_low",
+    "range_50d_high",
+    "range_52w_low",
+    "range_52w_high",
+)
+
+
+# --- vectorized building blocks over a (sessions x symbols) array ------------------------------
+
+
+def _rank_from_end(valid: np.ndarray) -> np.ndarray:
+    """For each cell, how many valid cells its column has at or after this row (1 = last valid)."""
+    return np.cumsum(valid[::-1], axis=0)[::-1]
+
+
+def nth_last(values: np.ndarray, n: int, valid: np.ndarray | None = None) -> np.ndarray:
+    """Per column, the ``n``-th last valid value (``n=1`` is the last); NaN when there are fewer."""
+    if valid is None:
+        valid = ~np.isnan(values)
+    if values.shape[0] == 0:
+        return np.full(values.shape[1], np.nan)
+    mask = valid & (_rank_from_end(valid) == n)
+    picked = np.where(mask, values, 0.0).sum(axis=0)
+    return np.where(mask.any(axis=0), picked, np.nan)
+
+
+def last_n_mean(values: np.ndarray, n: int) -> np.ndarray:
+    """Per column, the mean of its last ``n`` valid values; NaN when it has fewer than ``n``."""
+    valid = ~np.isnan(values)
+    if values.shape[0] == 0:
+        return np.full(values.shape[1], np.nan)
+    mask = valid & (_rank_from_end(valid) <= n)
+    count = mask.sum(axis=0)
+    total = np.where(mask, values, 0.0).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count == n, total / n, np.nan)
+
+
+def _masked_extreme(values: np.ndarray, mask: np.ndarray, *, lowest: bool) -> np.ndarray:
+    fill = np.inf if lowest else -np.inf
+    data = np.where(mask & ~np.isnan(values), values, fill)
+    if data.shape[0] == 0:
+        return np.full(values.shape[1], np.nan)
+    out = data.min(axis=0) if lowest else data.max(axis=0)
+    return np.where(np.isinf(out), np.nan, out)
+
+
+def pct_change(current: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """``100 * (current / base - 1)``; NaN where either is NaN or ``base <= 0`` (never inf)."""
+    current = np.asarray(current, dtype="float64")
+    base = np.asarray(base, dtype="float64")
+    ok = (base > 0) & ~np.isnan(current)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(ok, 100.0 * (current / np.where(ok, base, 1.0) - 1.0), np.nan)
+
+
+def _last_before(close: pd.DataFrame, cutoff: pd.Timestamp) -> np.ndarray:
+    """Per column, the last valid close dated strictly before ``cutoff``."""
+    stop = int(pd.DatetimeIndex(close.index).searchsorted(cutoff, side="left"))
+    return nth_last(close.to_numpy(dtype="float64")[:stop], 1)
+
+
+def week_start(day: date) -> date:
+    """Monday of the calendar week holding ``day``."""
+    return day - timedelta(days=day.weekday())
+
+
+# --- the per-symbol table ----------------------------------------------------------------------
+
+
+def instrument_metrics(panel: Panel, as_of: date) -> pd.DataFrame:
+    """Every metric of every symbol at ``as_of``: one row per symbol, ``METRIC_COLUMNS`` plus
+    ``last_date`` (the date of ``last``). Computed vectorized over the whole panel."""
+    cut = panel.upto(as_of)
+    close_df = cut.close
+    close = close_df.to_numpy(dtype="float64")
+    valid = ~np.isnan(close)
+    low = np.fmin(cut.low.to_numpy(dtype="float64"), close)
+    high = np.fmax(cut.high.to_numpy(dtype="float64"), close)
+    rank = _rank_from_end(valid) if close.shape[0] else np.zeros_like(close, dtype=int)
+
+    last = nth_last(close, 1, valid)
+    prev = nth_last(close, 2, valid)
+    base_1w = nth_last(close, SESSIONS_1W + 1, valid)
+    base_1m = nth_last(close, SESSIONS_1M + 1, valid)
+    ts = pd.Timestamp(as_of)
+    base_wtd = _last_before(close_df, pd.Timestamp(week_start(as_of)))
+    base_mtd = _last_before(close_df, ts.replace(day=1))
+    base_ytd = _last_before(close_df, ts.replace(month=1, day=1))
+
+    recent = valid & (rank <= RECENT_RANGE_SESSIONS)
+    has_recent = recent.sum(axis=0) == RECENT_RANGE_SESSIONS
+    range_50_low = np.where(has_recent, _masked_extreme(low, recent, lowest=True), np.nan)
+    range_50_high = np.where(has_recent, _masked_extreme(high, recent, lowest=False), np.nan)
+
+    dates = pd.DatetimeIndex(close_df.index)
+    year_ago = ts - pd.DateOffset(years=1)
+    in_year = np.asarray(dates > year_ago)[:, None] & valid
+    covered = (valid & np.asarray(dates <= year_ago)[:, None]).any(axis=0)
+    range_52_low = np.where(covered, _masked_extreme(low, in_year, lowest=True), np.nan)
+    range_52_high = np.where(covered, _masked_extreme(high, in_year, lowest=False), np.nan)
+
+    out = pd.DataFrame(
+        {
+            "last": last,
+            "prev_close": prev,
+            "change_1d_pct": pct_change(last, prev),
+            "change_1w_pct": pct_change(last, base_1w),
+            "change_wtd_pct": pct_change(last, base_wtd),
+            "change_1m_pct": pct_change(last, base_1m),
+            "change_mtd_pct": pct_change(last, base_mtd),
+            "change_ytd_pct": pct_change(last, base_ytd),
+            "ma20": last_n_mean(close, 20),
+            "ma50": last_n_mean(close, 50),
+            "ma200": last_n_mean(close, 200),
+            "range_50d_low": range_50_low,
+            "range_50d_high": range_50_high,
+            "range_52w_low": range_52_low,
+            "range_52w_high": range_52_high,
+        },
+        index=close_df.columns,
+    )
+    out["last_date"] = cut.last_dates()
+    return out
+
+
+def change_since(panel: Panel, as_of: date, since: date) -> pd.Series:
+    """Per symbol, % change of the last close at ``as_of`` vs the last close on or before ``since``."""
+    cut = panel.upto(as_of)
+    base = _last_before(cut.close, pd.Timestamp(since) + pd.Timedelta(days=1))
+    last = nth_last(cut.close.to_numpy(dtype="float64"), 1)
+    return pd.Series(pct_change(last, base), index=cut.close.columns)
+
+
+def recent_closes(panel: Panel, as_of: date, n: int = SPARK_SESSIONS) -> dict[str, list[float]]:
+    """Per symbol, its last ``n`` closes (oldest first), for sparklines."""
+    cut = panel.upto(as_of).close.iloc[-(n * 2 + 10) :]
+    return {str(sym): col.dropna().iloc[-n:].tolist() for sym, col in cut.items()}
+
+
+# --- single-series milestones ------------------------------------------------------------------
+
+
+def first_close_above(close: pd.Series, level: float) -> date | None:
+    """Date of the first close strictly above ``level`` in the loaded history, or ``None``."""
+    series = close.dropna()
+    hits = np.flatnonzero(series.to_numpy(dtype="float64") > level)
+    if hits.size == 0:
+        return None
+    return pd.DatetimeIndex(series.index)[hits[0]].date()
+
+
+def round_step(price: float) -> float:
+    """The round-number step for a price: the power of ten at or below it (5079 -> 1000)."""
+    if not math.isfinite(price) or price <= 0:
+        return math.nan
+    return float(10 ** math.floor(math.log10(price)))
+
+
+@dataclass(frozen=True, slots=True)
+class LevelCross:
+    """A first close above a round level: the level and the date it happened."""
+
+    level: float
+    on: date
+
+
+def recent_round_level_cross(close: pd.Series, as_of: date, lookback: int = SESSIONS_1M) -> LevelCross | None:
+    """The highest round level (a multiple of ``round_step`` of the last close) whose first close
+    above it in the loaded history falls within the last ``lookback`` sessions up to ``as_of``."""
+    series = close.loc[: pd.Timestamp(as_of)].dropna()
+    if len(series) < 2:
+        return None
+    step = round_step(float(series.iloc[-1]))
+    if math.isnan(step):
+        return None
+    window = series.iloc[-lookback:]
+    start = pd.Timestamp(window.index[0])
+    lo, hi = math.floor(float(window.min()) / step), math.floor(float(window.max()) / step)
+    for k in range(hi, lo - 1, -1):
+        level = k * step
+        if level <= 0:
+            break
+        first = first_close_above(series, level)
+        if first is not None and pd.Timestamp(first) >= start:
+            return LevelCross(level=level, on=first)
+    return None
+
+
+def weekly_closes(close: pd.Series, as_of: date) -> pd.Series:
+    """The last close of each calendar week (Mon-Sun) up to ``as_of``, indexed by its own date.
+    The as-of week counts even if partial."""
+    series = close.loc[: pd.Timestamp(as_of)].dropna()
+    if series.empty:
+        return series
+    weeks = pd.DatetimeIndex(series.index).to_period("W-SUN")
+    return series.groupby(weeks).tail(1)
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyMove:
+    """The as-of week's % move and the most recent earlier week with a larger move in the same
+    direction (``since`` is ``None`` when there is none in the loaded history)."""
+
+    pct: float
+    week_end: date
+    since: date | None
+    history_start: date
+
+
+def largest_weekly_move_since(close: pd.Series, as_of: date) -> WeeklyMove | None:
+    """How notable this week's move is: "biggest weekly gain since DATE" (or in the loaded history).
+
+    Weekly moves are % changes between consecutive weekly closes (``weekly_closes``). For a gain,
+    ``since`` is the last earlier week with a larger gain; for a loss, the last with a larger loss."""
+    weekly = weekly_closes(close, as_of)
+    if len(weekly) < 2:
+        return None
+    moves = pd.Series(pct_change(weekly.to_numpy()[1:], weekly.to_numpy()[:-1]), weekly.index[1:])
+    current = float(moves.iloc[-1])
+    if math.isnan(current) or current == 0:
+        return None
+    earlier = moves.iloc[:-1]
+    bigger = earlier[earlier > current] if current > 0 else earlier[earlier < current]
+    since = pd.Timestamp(str(bigger.index[-1])).date() if len(bigger) else None
+    return WeeklyMove(
+        pct=current,
+        week_end=pd.Timestamp(moves.index[-1]).date(),
+        since=since,
+        history_start=pd.Timestamp(weekly.index[0]).date(),
+    )

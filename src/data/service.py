@@ -1,0 +1,106 @@
+"""MarketService: what the app and the report ask for snapshots.
+
+The app calls ``initial()`` on the UI thread (it must be cheap: no pandas, no network) and ``refresh()``
+from a worker thread. ``refresh()`` raises a ``RotorError`` when nothing new could be computed; the caller
+keeps its last good snapshot and marks it stale.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Protocol
+
+from rotor.data.symbols import UNIVERSE, Symbol
+
+if TYPE_CHECKING:
+    from rotor.data.frame import Panel
+    from rotor.data.providers.snapshot import SnapshotProvider
+    from rotor.data.snapshot import MarketSnapshot
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class MarketService(Protocol):
+    """A source of ``MarketSnapshot``s for the app and the report."""
+
+    @property
+    def live(self) -> bool:
+        """True when repeated refreshes can bring new data (False for replays and bundled data)."""
+        ...
+
+    def initial(self) -> MarketSnapshot | None:
+        """A snapshot to paint at once (e.g. the last persisted one), or ``None``. Cheap."""
+        ...
+
+    def refresh(self) -> MarketSnapshot:
+        """Fetch what is new and recompute every figure. Called from a worker thread."""
+        ...
+
+
+class BundledService:
+    """Snapshots computed from the bundled real data (offline). The panel is built once; every
+    ``refresh`` recomputes every figure from it."""
+
+    def __init__(
+        self,
+        as_of: date | None = None,
+        *,
+        symbols: Sequence[Symbol] = UNIVERSE,
+        clock: Clock = utc_now,
+        provider: SnapshotProvider | None = None,
+    ) -> None:
+        self._as_of = as_of
+        self._symbols = tuple(symbols)
+        self._clock = clock
+        self._provider = provider
+        self._panel: Panel | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def live(self) -> bool:
+        return False
+
+    def initial(self) -> MarketSnapshot | None:
+        return None
+
+    def _load_panel(self) -> Panel:
+        from rotor.data.frame import Panel
+        from rotor.data.providers.snapshot import SnapshotProvider
+
+        with self._lock:
+            if self._panel is None:
+                provider = self._provider or SnapshotProvider()
+                tickers = [s.ticker for s in self._symbols]
+                self._panel = Panel.from_bars(provider.history(tickers).bars, tickers)
+            return self._panel
+
+    def refresh(self) -> MarketSnapshot:
+        from rotor.data.update import compute_snapshot
+
+        panel = self._load_panel()
+        as_of = self._as_of
+        if as_of is None:
+            as_of = complete_as_of(panel)
+        return compute_snapshot(
+            panel,
+            requested_as_of=as_of,
+            source="snapshot",
+            now=self._clock(),
+            symbols=self._symbols,
+            notices=(f"offline: bundled data as of {as_of.isoformat()}",) if self._as_of is None else (),
+        )
+
+
+def complete_as_of(panel: Panel) -> date:
+    """The last session on which every symbol with data has a close: the bundle's natural as-of
+    (later sessions would show some symbols stale)."""
+    last = panel.last_dates().dropna()
+    if last.empty:
+        return panel.resolve_as_of(None)
+    return panel.resolve_as_of(min(last).date())
