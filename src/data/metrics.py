@@ -183,6 +183,18 @@ def change_since(panel: Panel, as_of: date, since: date) -> pd.Series:
     return pd.Series(pct_change(last, base), index=cut.close.columns)
 
 
+def symbol_history(panel: Panel, symbol: str, as_of: date, sessions: int = 260) -> pd.DataFrame:
+    """The last ``sessions`` bars of one symbol up to ``as_of`` with its 20/50/200-session simple
+    moving averages (each NaN until it has a full window). Columns: open, high, low, close, volume,
+    ma20, ma50, ma200; index: the symbol's own session dates."""
+    cut = panel.upto(as_of)
+    bars = pd.DataFrame({f: getattr(cut, f)[symbol] for f in ("open", "high", "low", "close", "volume")})
+    bars = bars[bars["close"].notna()]
+    for n in MA_WINDOWS:
+        bars[f"ma{n}"] = bars["close"].rolling(n, min_periods=n).mean()
+    return bars.iloc[-sessions:]
+
+
 def recent_closes(panel: Panel, as_of: date, n: int = SPARK_SESSIONS) -> dict[str, list[float]]:
     """Per symbol, its last ``n`` closes (oldest first), for sparklines."""
     cut = panel.upto(as_of).close.iloc[-(n * 2 + 10) :]
@@ -198,7 +210,8 @@ def first_close_above(close: pd.Series, level: float) -> date | None:
     hits = np.flatnonzero(series.to_numpy(dtype="float64") > level)
     if hits.size == 0:
         return None
-    return pd.DatetimeIndex(series.index)[hits[0]].date()
+    first: date = pd.DatetimeIndex(series.index)[hits[0]].date()
+    return first
 
 
 def round_step(price: float) -> float:

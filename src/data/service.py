@@ -17,7 +17,7 @@ from rotor.data.symbols import UNIVERSE, Symbol
 if TYPE_CHECKING:
     from rotor.data.frame import Panel
     from rotor.data.providers.snapshot import SnapshotProvider
-    from rotor.data.snapshot import MarketSnapshot
+    from rotor.data.snapshot import MarketSnapshot, SymbolDetail
 
 Clock = Callable[[], datetime]
 
@@ -40,6 +40,10 @@ class MarketService(Protocol):
 
     def refresh(self) -> MarketSnapshot:
         """Fetch what is new and recompute every figure. Called from a worker thread."""
+        ...
+
+    def detail(self, snapshot: MarketSnapshot, symbol: str) -> SymbolDetail:
+        """Bars and averages of one symbol at ``snapshot.as_of``. Called from a worker thread."""
         ...
 
 
@@ -95,6 +99,11 @@ class BundledService:
             symbols=self._symbols,
             notices=(f"offline: bundled data as of {as_of.isoformat()}",) if self._as_of is None else (),
         )
+
+    def detail(self, snapshot: MarketSnapshot, symbol: str) -> SymbolDetail:
+        from rotor.data.update import symbol_detail
+
+        return symbol_detail(self._load_panel(), snapshot, symbol)
 
 
 def complete_as_of(panel: Panel) -> date:

@@ -191,6 +191,29 @@ class MarketState:
 
 
 @dataclass(frozen=True, slots=True)
+class Bar:
+    """One daily bar with the moving averages known on that day (``None`` until a full window)."""
+
+    on: date
+    open: float | None
+    high: float | None
+    low: float | None
+    close: float
+    volume: float | None
+    ma20: float | None = None
+    ma50: float | None = None
+    ma200: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolDetail:
+    """What the detail screen shows for one symbol: its stats and its recent bars, oldest first."""
+
+    stats: InstrumentStats
+    bars: tuple[Bar, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class MarketSnapshot:
     """The immutable result of one update."""
 

@@ -13,7 +13,7 @@ from datetime import date, datetime
 import pandas as pd
 from rotor.data import metrics
 from rotor.data.frame import Panel
-from rotor.data.snapshot import InstrumentStats, MarketSnapshot, Milestone, finite
+from rotor.data.snapshot import Bar, InstrumentStats, MarketSnapshot, Milestone, SymbolDetail, finite
 from rotor.data.symbols import UNIVERSE, Symbol
 
 #: A weekly move is a milestone when no larger one happened in at least this many weeks.
@@ -63,6 +63,30 @@ def milestones_for(close: pd.Series, as_of: date, symbol: Symbol) -> tuple[Miles
                 Milestone(kind="weekly_move", text=text, on=move.week_end, pct=move.pct, since=move.since)
             )
     return tuple(out)
+
+
+def symbol_detail(panel: Panel, snapshot: MarketSnapshot, symbol: str, sessions: int = 260) -> SymbolDetail:
+    """The detail of ``symbol`` at ``snapshot.as_of``: its stats and last ``sessions`` bars with the
+    moving averages of each day. Raises ``KeyError`` for a symbol the snapshot does not hold."""
+    stats = snapshot.get(symbol)
+    if stats is None:
+        raise KeyError(symbol)
+    history = metrics.symbol_history(panel, symbol, snapshot.as_of, sessions)
+    bars = tuple(
+        Bar(
+            on=pd.Timestamp(str(day)).date(),
+            open=_opt(row.open),
+            high=_opt(row.high),
+            low=_opt(row.low),
+            close=_opt(row.close) or 0.0,
+            volume=_opt(row.volume),
+            ma20=_opt(row.ma20),
+            ma50=_opt(row.ma50),
+            ma200=_opt(row.ma200),
+        )
+        for day, row in zip(history.index, history.itertuples(index=False), strict=True)
+    )
+    return SymbolDetail(stats=stats, bars=bars)
 
 
 def _opt(value: object) -> float | None:
