@@ -1,0 +1,156 @@
+"""The command line as a user runs it: subprocesses, exit codes, one-line errors, JSON shape."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rotor.data.report import JSON_INSTRUMENT_KEYS
+
+REQUIRED_TOP = ("as_of", "requested_as_of", "source", "generated_at", "indices", "sectors", "commodities")
+REQUIRED_TOP += ("rates", "etfs")
+REQUIRED_INSTRUMENT = (
+    "symbol",
+    "name",
+    "last",
+    "prev_close",
+    "change_1d_pct",
+    "change_1w_pct",
+    "change_wtd_pct",
+    "change_mtd_pct",
+    "change_ytd_pct",
+    "ma20",
+    "ma50",
+    "ma200",
+    "range_50d_low",
+    "range_50d_high",
+    "range_52w_low",
+    "range_52w_high",
+    "last_date",
+    "stale",
+)
+
+
+def run(*args: str, tmp_path: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    if tmp_path is not None:
+        env["ROTOR_CACHE_DIR"] = str(tmp_path / "cache")
+        env["ROTOR_CONFIG"] = str(tmp_path / "config.toml")
+    return subprocess.run(
+        [sys.executable, "-m", "rotor", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def report_json(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    proc = run(
+        "report",
+        "--source",
+        "snapshot",
+        "--as-of",
+        "2026-01-23",
+        "--format",
+        "json",
+        tmp_path=tmp_path_factory.mktemp("cli"),
+    )
+    assert proc.returncode == 0, proc.stderr
+    data: dict[str, object] = json.loads(proc.stdout)
+    return data
+
+
+def test_json_has_every_documented_key(report_json: dict[str, object]) -> None:
+    for key in REQUIRED_TOP:
+        assert key in report_json
+    assert report_json["as_of"] == "2026-01-23"
+    assert report_json["requested_as_of"] == "2026-01-23"
+    assert report_json["source"] == "snapshot"
+    assert set(REQUIRED_INSTRUMENT) <= set(JSON_INSTRUMENT_KEYS)
+    counts = {"indices": 5, "sectors": 11, "commodities": 5, "rates": 2, "etfs": 4}
+    for group, count in counts.items():
+        members = report_json[group]
+        assert isinstance(members, list)
+        assert len(members) == count
+        for item in members:
+            assert set(REQUIRED_INSTRUMENT) <= set(item)
+
+
+def test_json_figures_match_the_bundled_rows(report_json: dict[str, object]) -> None:
+    indices = {i["symbol"]: i for i in report_json["indices"]}  # type: ignore[attr-defined]
+    spx = indices["^GSPC"]
+    assert spx["last"] == 6915.61
+    assert spx["last_date"] == "2026-01-23"
+    assert spx["stale"] is False
+    rut = indices["^RUT"]
+    assert rut["last"] == 2669.16
+    assert rut["ma20"] == pytest.approx(2601.576, abs=5e-4)
+    assert rut["ma50"] == pytest.approx(2524.372, abs=5e-4)
+
+
+def test_not_a_session_uses_the_session_before_and_says_so(tmp_path: Path) -> None:
+    proc = run(
+        "report", "--source", "snapshot", "--as-of", "2026-01-24", "--format", "json", tmp_path=tmp_path
+    )
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["as_of"] == "2026-01-23"
+    assert data["requested_as_of"] == "2026-01-24"
+    assert any("not a session" in n for n in data["notices"])
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("report", "--as-of", "2020-01-01"), "available: 2024-01-02"),
+        (("report", "--as-of", "2031-05-01"), "outside the data"),
+        (("report", "--as-of", "2026-13-01"), "not a date"),
+        (("report", "--as-of", "yesterday"), "not a date"),
+        (("report", "--format", "xml"), "invalid choice"),
+        (("report", "--source", "carrier-pigeon"), "invalid choice"),
+        (("--interval", "2"), "at least 5"),
+        (("--interval", "soon"), "not a number"),
+        (("frobnicate",), "invalid choice"),
+    ],
+)
+def test_bad_input_gets_one_line_and_exit_2(args: tuple[str, ...], needle: str, tmp_path: Path) -> None:
+    proc = run(*args, tmp_path=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("rotor: error: ")
+    assert needle in lines[0]
+    assert "Traceback" not in proc.stderr
+
+
+def test_version_and_help() -> None:
+    from rotor import __version__
+
+    proc = run("--version")
+    assert proc.returncode == 0
+    assert proc.stdout.strip() == f"rotor {__version__}"
+    for args in (("--help",), ("report", "--help")):
+        proc = run(*args)
+        assert proc.returncode == 0
+        assert "--as-of" in proc.stdout
+        assert "--source" in proc.stdout
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_text_and_markdown_render(fmt: str, tmp_path: Path) -> None:
+    proc = run("report", "--source", "snapshot", "--as-of", "2026-01-23", "--format", fmt, tmp_path=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "6,915.61" in proc.stdout
+    assert not re.search(r"\b(nan|inf)\b", proc.stdout, flags=re.IGNORECASE)
+    if fmt == "markdown":
+        assert proc.stdout.startswith("# Market wrap: week to Friday, January 23, 2026")
+        assert "first close above $100 (2026-01-23)" in proc.stdout
