@@ -1,0 +1,71 @@
+"""Shared pieces of the benchmarks: side-by-side timing of commands and one result line per figure.
+
+Benchmarks report ratios measured in one run (absolute times on a shared machine are noise).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+@dataclass(frozen=True)
+class Result:
+    """One benchmark figure against its target (``value <= target`` passes)."""
+
+    name: str
+    value: float
+    target: float
+    unit: str = "x"
+    detail: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.value <= self.target
+
+    def line(self) -> str:
+        verdict = "pass" if self.passed else "FAIL"
+        extra = f"  ({self.detail})" if self.detail else ""
+        return f"{self.name:<34} {self.value:>8.3f}{self.unit:<3} target <= {self.target:g}{self.unit}  {verdict}{extra}"
+
+
+def time_command(cmd: Sequence[str], env: dict[str, str] | None = None) -> float:
+    """Wall time of one run of ``cmd`` (stdout discarded); raises if it fails."""
+    start = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True, env=env, cwd=ROOT)
+    return time.perf_counter() - start
+
+
+def alternating_medians(
+    a: Sequence[str], b: Sequence[str], runs: int = 10, env: dict[str, str] | None = None
+) -> tuple[float, float]:
+    """Median wall times of ``a`` and ``b`` run alternately ``runs`` times each (after one warm-up)."""
+    time_command(a, env)
+    time_command(b, env)
+    ta, tb = [], []
+    for _ in range(runs):
+        ta.append(time_command(a, env))
+        tb.append(time_command(b, env))
+    return statistics.median(ta), statistics.median(tb)
+
+
+def bench_env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(extra)
+    return env
+
+
+def report(results: Sequence[Result]) -> int:
+    """Print the results; the exit status is 1 when any target failed."""
+    for r in results:
+        print(r.line(), flush=True)
+    return 0 if all(r.passed for r in results) else 1
