@@ -35,7 +35,8 @@ class Result:
     def line(self) -> str:
         verdict = "pass" if self.passed else "FAIL"
         extra = f"  ({self.detail})" if self.detail else ""
-        return f"{self.name:<34} {self.value:>8.3f}{self.unit:<3} target <= {self.target:g}{self.unit}  {verdict}{extra}"
+        target = f"target <= {self.target:g}{self.unit}"
+        return f"{self.name:<38} {self.value:>8.3f}{self.unit:<2} {target:<16} {verdict}{extra}"
 
 
 def time_command(cmd: Sequence[str], env: dict[str, str] | None = None) -> float:

@@ -16,7 +16,6 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 from common import PYTHON, Result, report, time_command
-
 from rotor.data.frame import Panel
 from rotor.data.providers.snapshot import load_bundled_bars
 from rotor.data.symbols import UNIVERSE, Symbol

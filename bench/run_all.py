@@ -7,9 +7,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import headless  # noqa: E402
-import refresh  # noqa: E402
-from common import Result, report  # noqa: E402
+import headless
+import refresh
+from common import Result, report
 
 BENCHMARKS = (headless, refresh)
 
