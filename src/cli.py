@@ -103,11 +103,10 @@ def build_parser() -> OneLineParser:
 
 
 def open_service(source: str, as_of: date | None, cache_dir: str | None) -> MarketService:
-    """The MarketService for a ``--source`` choice."""
-    from rotor.data.service import BundledService
+    """The MarketService for a ``--source`` choice (see ``rotor.data.feed.open_service``)."""
+    from rotor.data.feed import open_service as open_feed
 
-    del source, cache_dir  # the bundled snapshot is the only source until the cache lands
-    return BundledService(as_of)
+    return open_feed(source, cache_dir=cache_dir, as_of=as_of)  # type: ignore[arg-type]
 
 
 def run_report(args: argparse.Namespace) -> int:

@@ -1,0 +1,486 @@
+"""The cache: a SQLite store of every daily bar and quote rotor ever received, and the last snapshot.
+
+It is the single source of truth for what was received. Design choices, and why:
+
+- WAL journal, ``busy_timeout`` and a short retry on "database is locked": two rotor processes (the app
+  and a ``rotor report``) may share one cache; readers never block the writer.
+- One ``BEGIN IMMEDIATE`` transaction per write batch: a process killed in the middle of a batch leaves
+  either the whole batch or none of it.
+- Parameterized SQL only, JSON for the snapshot, no pickle: the file is data, never code.
+- A file that cannot be opened or fails ``PRAGMA quick_check`` is moved aside (``<name>.corrupt-<UTC
+  timestamp>``) and rebuilt; ``Cache.notice`` tells the user where it went. A directory that cannot be
+  written falls back to an in-memory database, with a notice too. The cache never stops the app.
+- Files are created user-only (0o600 in a 0o700 directory): the cache says what a user watches.
+
+This module imports pandas only inside ``read_bars``/``write_bars``: ``load_snapshot`` paints the app at
+start, before pandas is loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Final, TypeVar
+
+from rotor.data.providers.base import BAR_COLUMNS, Quote
+from rotor.data.snapshot import MarketSnapshot
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: Environment variable overriding the cache directory (below ``--cache-dir``, above the platform default).
+CACHE_DIR_ENV: Final = "ROTOR_CACHE_DIR"
+#: The database file's name inside the cache directory.
+CACHE_FILE_NAME: Final = "rotor-cache.sqlite3"
+#: How long one statement waits for another process's write lock before SQLite gives up, in ms.
+BUSY_TIMEOUT_MS: Final = 5000
+#: Extra attempts after SQLite gave up waiting for a lock (each after a short pause).
+LOCK_RETRIES: Final = 3
+
+_T = TypeVar("_T")
+
+
+def resolve_cache_dir(cli_value: str | None) -> Path:
+    """The cache directory: ``--cache-dir`` if given, else ``$ROTOR_CACHE_DIR``, else the platform's
+    user cache directory (``platformdirs.user_cache_dir("rotor")``). ``~`` is expanded."""
+    if cli_value:
+        return Path(cli_value).expanduser()
+    env_value = os.environ.get(CACHE_DIR_ENV)
+    if env_value:
+        return Path(env_value).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("rotor"))
+
+
+@dataclass(frozen=True, slots=True)
+class BarRow:
+    """One daily bar as stored: ``None`` where the source had no value (indices have no volume)."""
+
+    symbol: str
+    on: date
+    open: float | None
+    high: float | None
+    low: float | None
+    close: float
+    volume: float | None
+
+
+def _create_schema_v1(conn: sqlite3.Connection) -> None:
+    """Version 1: daily bars, latest quotes and the last computed snapshot."""
+    conn.execute(
+        """CREATE TABLE IF NOT EXISTS bars (
+            symbol TEXT NOT NULL,
+            date TEXT NOT NULL,
+            open REAL,
+            high REAL,
+            low REAL,
+            close REAL NOT NULL,
+            volume REAL,
+            source TEXT NOT NULL,
+            fetched_at TEXT NOT NULL,
+            PRIMARY KEY (symbol, date)
+        ) WITHOUT ROWID"""
+    )
+    conn.execute(
+        """CREATE TABLE IF NOT EXISTS quotes (
+            symbol TEXT PRIMARY KEY,
+            price REAL NOT NULL,
+            time TEXT NOT NULL,
+            source TEXT NOT NULL,
+            fetched_at TEXT NOT NULL
+        )"""
+    )
+    conn.execute(
+        """CREATE TABLE IF NOT EXISTS snapshot (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            saved_at TEXT NOT NULL,
+            payload TEXT NOT NULL
+        )"""
+    )
+
+
+#: Schema migrations: ``MIGRATIONS[v]`` brings a database from version ``v - 1`` to ``v``. Add a function
+#: here (never edit a shipped one) to change the schema; ``SCHEMA_VERSION`` follows.
+MIGRATIONS: Final[Mapping[int, Callable[[sqlite3.Connection], None]]] = {1: _create_schema_v1}
+SCHEMA_VERSION: Final = max(MIGRATIONS)
+
+
+class CacheFormatError(Exception):
+    """The file is a SQLite database but not one this version of rotor can use."""
+
+
+def _utc_stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _optional_float(value: object) -> float | None:
+    """``value`` as a float, ``None`` for missing or non-finite values (SQLite stores NULL)."""
+    if value is None:
+        return None
+    number = float(value)  # type: ignore[arg-type]
+    return number if math.isfinite(number) else None
+
+
+class Cache:
+    """The SQLite cache. Safe to share between threads (one connection guarded by a lock) and between
+    processes (WAL, busy timeout, retries).
+
+    ``directory`` defaults to ``resolve_cache_dir(None)``. After construction, ``notice`` is ``None`` or
+    one line telling the user that the file was quarantined or that the cache lives in memory only.
+    """
+
+    def __init__(
+        self,
+        directory: Path | str | None = None,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._clock = clock
+        self._lock = threading.RLock()
+        self.directory = Path(directory) if directory is not None else resolve_cache_dir(None)
+        self.notice: str | None = None
+        self.path: Path | None = self.directory / CACHE_FILE_NAME
+        try:
+            self._conn = self._open_file(self.path)
+        except OSError as exc:
+            self.notice = (
+                f"cache dir {self.directory} not writable ({exc.strerror or exc}); using an in-memory cache"
+            )
+            self._conn = self._open_memory()
+            self.path = None
+
+    # -- opening ---------------------------------------------------------------------------------------
+
+    def _open_file(self, path: Path) -> sqlite3.Connection:
+        """Open (creating if needed) the database file; quarantine and rebuild it when it is unusable.
+
+        Raises ``OSError`` when the directory or file cannot be created or written, or stays locked."""
+        self._prepare_file(path)
+        try:
+            return self._connect_checked(path)
+        except sqlite3.OperationalError as exc:
+            # Locked past every retry, or not openable: not evidence of corruption, so never quarantine.
+            raise OSError(f"cannot open {path}: {exc}") from exc
+        except (sqlite3.DatabaseError, CacheFormatError) as exc:
+            moved = self._quarantine(path)
+            self.notice = f"cache file {path} was unusable ({exc}); moved it to {moved} and started a new one"
+        self._prepare_file(path)
+        try:
+            return self._connect_checked(path)
+        except sqlite3.DatabaseError as exc:
+            raise OSError(f"cannot create a cache at {path}: {exc}") from exc
+
+    @staticmethod
+    def _prepare_file(path: Path) -> None:
+        """Create the directory (0o700) and the file (0o600) so SQLite never creates them with wider
+        permissions; fail early with ``OSError`` when either is not writable."""
+        directory_existed = path.parent.is_dir()
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not directory_existed:
+            path.parent.chmod(0o700)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        os.close(fd)
+        if not os.access(path.parent, os.W_OK):
+            # WAL needs its -wal and -shm files next to the database.
+            raise PermissionError(13, "Permission denied", str(path.parent))
+
+    def _connect_checked(self, path: Path) -> sqlite3.Connection:
+        """Connect, verify the file (``PRAGMA quick_check``), switch to WAL and migrate the schema.
+
+        A file that is not a database or fails the check raises ``sqlite3.DatabaseError`` (never the
+        ``OperationalError`` subclass, which means "locked" or "cannot open")."""
+        conn = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
+            check = self._retry_locked(lambda: conn.execute("PRAGMA quick_check").fetchone())
+            if check is None or check[0] != "ok":
+                raise sqlite3.DatabaseError(f"quick_check: {check[0] if check else 'no answer'}")
+            mode = self._retry_locked(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone())
+            if mode is None or str(mode[0]).lower() != "wal":
+                raise sqlite3.OperationalError(f"cannot switch to WAL (journal mode {mode})")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            self._migrate(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _open_memory(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        self._migrate(conn)
+        return conn
+
+    def _quarantine(self, path: Path) -> Path:
+        """Move ``path`` (and its -wal/-shm companions) aside as ``<name>.corrupt-<UTC timestamp>``."""
+        stamp = _utc_stamp(self._clock())
+        target = path.with_name(f"{path.name}.corrupt-{stamp}")
+        serial = 1
+        while target.exists():
+            target = path.with_name(f"{path.name}.corrupt-{stamp}-{serial}")
+            serial += 1
+        path.replace(target)
+        for suffix in ("-wal", "-shm"):
+            companion = path.with_name(path.name + suffix)
+            if companion.exists():
+                companion.replace(target.with_name(target.name + suffix))
+        return target
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        """Bring the schema to ``SCHEMA_VERSION``, one migration per transaction.
+
+        Raises ``CacheFormatError`` for a database written by a newer rotor (its schema is unknown)."""
+
+        def run() -> None:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+                row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+                version = int(row[0]) if row else 0
+                if version > SCHEMA_VERSION:
+                    raise CacheFormatError(
+                        f"schema version {version} is newer than this rotor's {SCHEMA_VERSION}"
+                    )
+                for target in range(version + 1, SCHEMA_VERSION + 1):
+                    MIGRATIONS[target](conn)
+                    conn.execute(
+                        "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                        (str(target),),
+                    )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+        self._retry_locked(run)
+
+    # -- plumbing --------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _retry_locked(action: Callable[[], _T]) -> _T:
+        """Run ``action``, retrying a few times when another process holds the write lock longer than
+        the busy timeout."""
+        for attempt in range(LOCK_RETRIES + 1):
+            try:
+                return action()
+            except sqlite3.OperationalError as exc:
+                message = str(exc).lower()
+                if attempt == LOCK_RETRIES or ("locked" not in message and "busy" not in message):
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (``BEGIN IMMEDIATE`` takes the write lock up front, so two processes
+        never deadlock upgrading read locks)."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _write(self, body: Callable[[sqlite3.Connection], _T]) -> _T:
+        def attempt() -> _T:
+            with self._transaction() as conn:
+                return body(conn)
+
+        return self._retry_locked(attempt)
+
+    def _read(self, sql: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
+        def attempt() -> list[tuple[object, ...]]:
+            with self._lock:
+                return list(self._conn.execute(sql, params).fetchall())
+
+        return self._retry_locked(attempt)
+
+    @property
+    def in_memory(self) -> bool:
+        """True when the cache fell back to memory (nothing survives the process)."""
+        return self.path is None
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Cache:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def schema_version(self) -> int:
+        rows = self._read("SELECT value FROM meta WHERE key = 'schema_version'")
+        return int(str(rows[0][0])) if rows else 0
+
+    # -- bars ------------------------------------------------------------------------------------------
+
+    def write_bar_rows(self, rows: Iterable[BarRow], source: str, fetched_at: datetime) -> int:
+        """Upsert bars in one transaction (a corrected bar replaces the stored one). Returns the count."""
+        stamp = fetched_at.isoformat()
+        params = [
+            (
+                r.symbol,
+                r.on.isoformat(),
+                _optional_float(r.open),
+                _optional_float(r.high),
+                _optional_float(r.low),
+                float(r.close),
+                _optional_float(r.volume),
+                source,
+                stamp,
+            )
+            for r in rows
+        ]
+        if not params:
+            return 0
+
+        def upsert(conn: sqlite3.Connection) -> int:
+            conn.executemany(
+                "INSERT INTO bars (symbol, date, open, high, low, close, volume, source, fetched_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(symbol, date) DO UPDATE SET open = excluded.open, high = excluded.high, "
+                "low = excluded.low, close = excluded.close, volume = excluded.volume, "
+                "source = excluded.source, fetched_at = excluded.fetched_at",
+                params,
+            )
+            return len(params)
+
+        return self._write(upsert)
+
+    def write_bars(self, bars: pd.DataFrame, source: str, fetched_at: datetime) -> int:
+        """Upsert a long bars frame (``BAR_COLUMNS``) in one transaction. Rows without a finite close are
+        not bars and are skipped. Returns the number of rows written."""
+        import pandas as pd
+
+        frame = bars.loc[:, list(BAR_COLUMNS)]
+        frame = frame[pd.to_numeric(frame["close"], errors="coerce").notna()]
+        days = pd.DatetimeIndex(frame["date"])
+        rows = [
+            BarRow(str(symbol), day.date(), o, h, low, float(c), v)
+            for symbol, day, o, h, low, c, v in zip(
+                frame["symbol"],
+                days,
+                frame["open"],
+                frame["high"],
+                frame["low"],
+                frame["close"],
+                frame["volume"],
+                strict=True,
+            )
+            if math.isfinite(float(c))
+        ]
+        return self.write_bar_rows(rows, source, fetched_at)
+
+    def read_bars(self, symbols: Sequence[str] | None = None, start: date | None = None) -> pd.DataFrame:
+        """Stored bars as a long frame in ``BAR_COLUMNS`` format (``date`` as naive midnight datetimes),
+        sorted by symbol and date; every symbol when ``symbols`` is ``None``; from ``start`` on."""
+        import pandas as pd
+
+        sql = "SELECT symbol, date, open, high, low, close, volume FROM bars WHERE date >= ?"
+        params: list[object] = [start.isoformat() if start else ""]
+        if symbols is not None:
+            sql += " AND symbol IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(list(symbols)))
+        rows = self._read(sql + " ORDER BY symbol, date", params)
+        frame = pd.DataFrame.from_records(rows, columns=list(BAR_COLUMNS))
+        frame["symbol"] = frame["symbol"].astype(object)
+        frame["date"] = pd.to_datetime(frame["date"], format="%Y-%m-%d")
+        for column in ("open", "high", "low", "close", "volume"):
+            frame[column] = frame[column].astype("float64")
+        return frame
+
+    def last_dates(self) -> dict[str, date]:
+        """Per symbol, the date of its last stored bar."""
+        rows = self._read("SELECT symbol, MAX(date) FROM bars GROUP BY symbol")
+        return {str(symbol): date.fromisoformat(str(day)) for symbol, day in rows}
+
+    def last_bar_sources(self) -> dict[str, str]:
+        """Per symbol, the source (``live`` or ``snapshot``) of its last stored bar."""
+        rows = self._read(
+            "SELECT b.symbol, b.source FROM bars b "
+            "JOIN (SELECT symbol, MAX(date) AS last FROM bars GROUP BY symbol) m "
+            "ON b.symbol = m.symbol AND b.date = m.last"
+        )
+        return {str(symbol): str(source) for symbol, source in rows}
+
+    def last_fetch_time(self, source: str) -> datetime | None:
+        """When bars from ``source`` were last written, or ``None`` if never."""
+        rows = self._read("SELECT MAX(fetched_at) FROM bars WHERE source = ?", (source,))
+        value = rows[0][0] if rows else None
+        return None if value is None else datetime.fromisoformat(str(value))
+
+    def is_empty(self) -> bool:
+        """True when no bar is stored."""
+        return not self._read("SELECT 1 FROM bars LIMIT 1")
+
+    # -- quotes ----------------------------------------------------------------------------------------
+
+    def write_quotes(self, quotes: Iterable[Quote], source: str, fetched_at: datetime) -> int:
+        """Replace the latest quote of each symbol, in one transaction. Returns the count."""
+        params = [
+            (q.symbol, float(q.price), q.time.isoformat(), source, fetched_at.isoformat()) for q in quotes
+        ]
+        if not params:
+            return 0
+
+        def upsert(conn: sqlite3.Connection) -> int:
+            conn.executemany(
+                "INSERT INTO quotes (symbol, price, time, source, fetched_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT(symbol) DO UPDATE SET price = excluded.price, time = excluded.time, "
+                "source = excluded.source, fetched_at = excluded.fetched_at",
+                params,
+            )
+            return len(params)
+
+        return self._write(upsert)
+
+    def read_quotes(self) -> dict[str, Quote]:
+        """The latest stored quote of every symbol."""
+        rows = self._read("SELECT symbol, price, time FROM quotes")
+        return {
+            str(s): Quote(str(s), float(p), datetime.fromisoformat(str(t)))  # type: ignore[arg-type]
+            for s, p, t in rows
+        }
+
+    # -- snapshot --------------------------------------------------------------------------------------
+
+    def save_snapshot(self, snapshot: MarketSnapshot) -> None:
+        """Persist ``snapshot`` as JSON (replacing the previous one)."""
+        payload = json.dumps(snapshot.to_dict(), separators=(",", ":"), allow_nan=False)
+        saved_at = self._clock().isoformat()
+
+        def store(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO snapshot (id, saved_at, payload) VALUES (1, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET saved_at = excluded.saved_at, payload = excluded.payload",
+                (saved_at, payload),
+            )
+
+        self._write(store)
+
+    def load_snapshot(self) -> MarketSnapshot | None:
+        """The last persisted snapshot, or ``None`` when there is none or it cannot be read (e.g. it was
+        written in an older snapshot format). Never imports pandas."""
+        rows = self._read("SELECT payload FROM snapshot WHERE id = 1")
+        if not rows:
+            return None
+        try:
+            return MarketSnapshot.from_dict(json.loads(str(rows[0][0])))
+        except (ValueError, KeyError, TypeError):
+            return None

@@ -1,0 +1,341 @@
+"""The live feed: Yahoo (or any Provider) -> Cache -> in-memory panel -> MarketSnapshot.
+
+``LiveService`` implements ``MarketService``:
+
+- ``initial()`` returns the snapshot persisted by the last refresh (plain JSON, no pandas): the app paints
+  real figures at once, labelled with their age.
+- ``refresh()`` seeds an empty cache from the bundled snapshot (each bar recorded with source
+  ``snapshot``), asks the provider only for the days the cache lacks (per symbol, from its last cached day
+  inclusive, since that bar may have been a partial session, to today), then for intraday quotes; writes
+  what came back to the cache; merges the new bars into the panel it keeps in memory (the cache is read
+  once per service); computes the snapshot and persists it.
+- A failed fetch keeps the cached values: the symbols concerned are marked stale with the reason, and
+  the next refresh asks again from the same day.
+
+Modes (``--source``): ``auto`` falls back to the cache, else the bundled data, with a notice such as
+"offline: bundled data as of 2026-03-06"; ``live`` raises ``ProviderUnavailable`` when the provider
+answers for no symbol at all (the app keeps its last snapshot); ``cache`` never fetches. An ``--as-of``
+date replays from the cache (seeded from the bundle): no fetching, ``live`` is False, nothing persisted.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Final, Literal, Protocol, runtime_checkable
+
+from rotor.data.cache import Cache, resolve_cache_dir
+from rotor.data.errors import ProviderError, RotorError
+from rotor.data.providers.base import FetchResult, Provider, Quote
+from rotor.data.service import BundledService, Clock, MarketService, complete_as_of, utc_now
+from rotor.data.symbols import UNIVERSE, Symbol
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from rotor.data.frame import Panel
+    from rotor.data.snapshot import MarketSnapshot, SymbolDetail
+
+ServiceSource = Literal["auto", "live", "cache", "snapshot"]
+FeedMode = Literal["auto", "live", "cache"]
+
+#: How far back to ask for a symbol the cache has never seen (enough for 52-week ranges and 200-day MAs).
+NEW_SYMBOL_HISTORY_DAYS: Final = 800
+#: Symbols whose first missing days lie within this many days of each other share one provider request
+#: (one request per group; a few already cached days are cheaper than another round trip).
+START_GROUPING_DAYS: Final = 7
+
+
+@runtime_checkable
+class QuoteProvider(Protocol):
+    """A provider that also serves intraday last prices."""
+
+    def quotes(self, symbols: Sequence[str]) -> FetchResult:
+        """The last price of each symbol seen today."""
+        ...
+
+
+def group_by_start(
+    starts: Mapping[str, date], tolerance_days: int = START_GROUPING_DAYS
+) -> list[tuple[date, list[str]]]:
+    """Requests for per-symbol start dates: symbols sorted by start, a new group whenever a start lies
+    more than ``tolerance_days`` after its group's first (earliest) start. Each group asks from its
+    earliest start; the caller drops bars before each symbol's own start."""
+    groups: list[tuple[date, list[str]]] = []
+    for symbol, start in sorted(starts.items(), key=lambda item: (item[1], item[0])):
+        if groups and (start - groups[-1][0]).days <= tolerance_days:
+            groups[-1][1].append(symbol)
+        else:
+            groups.append((start, [symbol]))
+    return groups
+
+
+def apply_quotes(panel: Panel, quotes: Mapping[str, Quote]) -> Panel:
+    """The panel with each quote as the close of its symbol's bar of the same day (high and low widened
+    to include it). A quote for a day without a bar is ignored: rotor never invents a bar."""
+    from rotor.data.frame import FIELDS, Panel
+
+    if not quotes:
+        return panel
+    frames = {f: getattr(panel, f).copy() for f in FIELDS}
+    last = panel.last_dates()
+    changed = False
+    for symbol, quote in quotes.items():
+        if symbol not in frames["close"].columns:
+            continue
+        day = last.get(symbol)
+        if day is None or day != day or day.date() != quote.time.date():  # NaT or another day
+            continue
+        frames["close"].loc[day, symbol] = quote.price
+        high = frames["high"].loc[day, symbol]
+        low = frames["low"].loc[day, symbol]
+        if high == high:
+            frames["high"].loc[day, symbol] = max(float(high), quote.price)
+        if low == low:
+            frames["low"].loc[day, symbol] = min(float(low), quote.price)
+        changed = True
+    return Panel(**frames) if changed else panel
+
+
+class LiveService:
+    """Snapshots from a cache kept current by a provider (see the module docstring).
+
+    ``refresh()`` is never called concurrently with itself (the app guarantees it); ``detail()`` may run
+    while a refresh is under way: the panel is swapped whole under a lock, never mutated.
+    """
+
+    def __init__(
+        self,
+        cache: Cache,
+        provider: Provider | None,
+        *,
+        mode: FeedMode = "auto",
+        as_of: date | None = None,
+        symbols: Sequence[Symbol] = UNIVERSE,
+        clock: Clock = utc_now,
+        seed: Provider | None = None,
+        fetch_quotes: bool = True,
+    ) -> None:
+        self.cache = cache
+        self._provider = provider if mode != "cache" and as_of is None else None
+        self._mode = mode
+        self._as_of = as_of
+        self._symbols = tuple(symbols)
+        self._tickers = [s.ticker for s in self._symbols]
+        self._clock = clock
+        self._seed = seed
+        self._quotes_enabled = fetch_quotes
+        self._lock = threading.RLock()
+        self._bars: pd.DataFrame | None = None
+        self._panel: Panel | None = None
+        self._view: Panel | None = None
+        self._origins: dict[str, str] = {}
+
+    @property
+    def live(self) -> bool:
+        return self._provider is not None
+
+    def initial(self) -> MarketSnapshot | None:
+        """The snapshot the last refresh persisted (none while replaying a past date). No pandas."""
+        if self._as_of is not None:
+            return None
+        return self.cache.load_snapshot()
+
+    # -- loading ---------------------------------------------------------------------------------------
+
+    def _ensure_loaded(self, now: datetime) -> None:
+        """Seed an empty cache from the bundle, then read the cache into memory (once per service)."""
+        from rotor.data.frame import Panel
+        from rotor.data.providers.snapshot import SnapshotProvider
+
+        with self._lock:
+            if self._bars is not None:
+                return
+            if self.cache.is_empty():
+                seed = self._seed or SnapshotProvider()
+                self.cache.write_bars(seed.history(self._tickers).bars, "snapshot", now)
+            self._bars = self.cache.read_bars(self._tickers)
+            self._origins = self.cache.last_bar_sources()
+            self._panel = Panel.from_bars(self._bars, self._tickers)
+            self._view = self._panel
+
+    def _merge(self, new_bars: pd.DataFrame) -> None:
+        """Merge fetched bars into the in-memory bars (newer rows win) and rebuild the panel."""
+        import pandas as pd
+        from rotor.data.frame import Panel
+
+        with self._lock:
+            assert self._bars is not None  # _ensure_loaded ran first
+            merged = pd.concat([self._bars, new_bars], ignore_index=True)
+            merged = merged.drop_duplicates(["symbol", "date"], keep="last")
+            merged = merged.sort_values(["symbol", "date"], kind="stable", ignore_index=True)
+            self._bars = merged
+            self._panel = Panel.from_bars(merged, self._tickers)
+
+    def _last_dates(self) -> dict[str, date]:
+        assert self._bars is not None
+        if self._bars.empty:
+            return {}
+        last = self._bars.groupby("symbol")["date"].max()
+        return {str(symbol): day.date() for symbol, day in last.items()}
+
+    # -- fetching --------------------------------------------------------------------------------------
+
+    def _fetch_history(
+        self, provider: Provider, today: date, now: datetime
+    ) -> tuple[set[str], dict[str, ProviderError]]:
+        """Ask ``provider`` for the days the cache lacks; store and merge what came back. Returns the
+        symbols served and the per-symbol failures; raises the provider's error when no group was served."""
+        import pandas as pd
+
+        cached = self._last_dates()
+        starts = {t: cached.get(t, today - timedelta(days=NEW_SYMBOL_HISTORY_DAYS)) for t in self._tickers}
+        served: set[str] = set()
+        failures: dict[str, ProviderError] = {}
+        whole_failures: list[ProviderError] = []
+        frames: list[pd.DataFrame] = []
+        for group_start, group in group_by_start(starts):
+            try:
+                result = provider.history(group, group_start, today)
+            except ProviderError as exc:
+                whole_failures.append(exc)
+                failures.update({s: ProviderError(exc.reason, s) for s in group})
+                continue
+            bars = result.bars
+            if not bars.empty:
+                own_start = bars["symbol"].map({s: pd.Timestamp(starts[s]) for s in group})
+                bars = bars[bars["symbol"].isin(group) & (bars["date"] >= own_start)]
+                frames.append(bars)
+            failures.update({s: e for s, e in result.errors.items() if s in group})
+            served.update(s for s in group if s not in result.errors)
+        if not served and whole_failures:
+            raise whole_failures[0]
+        if frames:
+            new_bars = pd.concat(frames, ignore_index=True)
+            self.cache.write_bars(new_bars, provider.source, now)
+            self._merge(new_bars)
+            self._origins.update({s: provider.source for s in served})
+        return served, failures
+
+    def _fetch_quotes(self, provider: Provider, symbols: Sequence[str], now: datetime) -> dict[str, Quote]:
+        """Intraday quotes for ``symbols`` (empty when the provider has none or fails: the daily bars
+        just fetched already carry the session so far)."""
+        if not self._quotes_enabled or not symbols or not isinstance(provider, QuoteProvider):
+            return {}
+        try:
+            result = provider.quotes(symbols)
+        except RotorError:
+            return {}
+        self.cache.write_quotes(result.quotes.values(), provider.source, now)
+        return dict(result.quotes)
+
+    # -- MarketService ---------------------------------------------------------------------------------
+
+    def refresh(self) -> MarketSnapshot:
+        """Fetch what is new (unless replaying or cache-only), recompute every figure and persist it."""
+        from rotor.data.update import compute_snapshot
+
+        now = self._clock()
+        self._ensure_loaded(now)
+        served: set[str] = set()
+        failures: dict[str, ProviderError] = {}
+        errors: list[str] = []
+        offline = False
+        quotes: dict[str, Quote] = {}
+        provider = self._provider
+        if provider is not None:
+            try:
+                served, failures = self._fetch_history(provider, now.date(), now)
+            except ProviderError as exc:
+                if self._mode == "live":
+                    raise
+                offline = True
+                failures = {t: ProviderError(exc.reason, t) for t in self._tickers}
+                errors = [str(exc)]
+            quotes = self._fetch_quotes(provider, sorted(served), now)
+            if not offline:
+                errors = [str(e) for e in failures.values()]
+        with self._lock:
+            assert self._panel is not None
+            panel = apply_quotes(self._panel, quotes)
+            origins = dict(self._origins)
+        sources = {
+            t: "live" if t in served else ("cache" if origins.get(t) == "live" else "snapshot")
+            for t in self._tickers
+        }
+        if served:
+            source = "live"
+        elif "cache" in sources.values():
+            source = "cache"
+        else:
+            source = "snapshot"
+        requested = self._as_of
+        if requested is None and source == "snapshot":
+            requested = complete_as_of(panel)  # the bundle's natural as-of: no symbol shown stale
+        notices = [self.cache.notice] if self.cache.notice else []
+        if requested is None:
+            as_of_text = panel.resolve_as_of(None).isoformat()
+        else:
+            as_of_text = panel.resolve_as_of(requested).isoformat()
+        if self._as_of is None and (offline or provider is None):
+            kind = "cached" if source == "cache" else "bundled"
+            prefix = "offline" if offline else "cache only"
+            notices.append(f"{prefix}: {kind} data as of {as_of_text}")
+        snapshot = compute_snapshot(
+            panel,
+            requested_as_of=requested,
+            source=source,
+            now=now,
+            symbols=self._symbols,
+            symbol_sources=sources,
+            errors=errors,
+            notices=notices,
+        )
+        if failures:
+            snapshot = snapshot.with_changes(
+                instruments=tuple(
+                    replace(i, stale=True) if i.symbol in failures else i for i in snapshot.instruments
+                )
+            )
+        with self._lock:
+            self._view = panel
+        if self._as_of is None:
+            self.cache.save_snapshot(snapshot)
+        return snapshot
+
+    def detail(self, snapshot: MarketSnapshot, symbol: str) -> SymbolDetail:
+        """Bars and moving averages of ``symbol`` at ``snapshot.as_of``, from the panel in memory."""
+        from rotor.data.update import symbol_detail
+
+        self._ensure_loaded(self._clock())
+        with self._lock:
+            panel = self._view
+        assert panel is not None
+        return symbol_detail(panel, snapshot, symbol)
+
+
+def open_service(
+    source: ServiceSource,
+    *,
+    cache_dir: str | None,
+    as_of: date | None,
+    clock: Clock = utc_now,
+    provider: Provider | None = None,
+    symbols: Sequence[Symbol] = UNIVERSE,
+) -> MarketService:
+    """The MarketService for a ``--source`` choice.
+
+    ``snapshot``: the bundled data only (no cache). ``auto``/``live``/``cache``: a ``LiveService`` over the
+    cache in ``resolve_cache_dir(cache_dir)`` (``--cache-dir`` > ``$ROTOR_CACHE_DIR`` > platform dir);
+    ``provider`` defaults to ``YahooProvider``. With ``as_of``, a replay from the cache (never fetches).
+    """
+    if source == "snapshot":
+        return BundledService(as_of, symbols=symbols, clock=clock)
+    cache = Cache(resolve_cache_dir(cache_dir), clock=clock)
+    mode: FeedMode = "cache" if source == "cache" or as_of is not None else source
+    if mode != "cache" and provider is None:
+        from rotor.data.providers.yahoo import YahooProvider
+
+        provider = YahooProvider()
+    return LiveService(cache, provider, mode=mode, as_of=as_of, symbols=symbols, clock=clock)
