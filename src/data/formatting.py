@@ -64,3 +64,19 @@ def spark(values: tuple[float, ...] | list[float], width: int = 20) -> str:
     if hi == lo:
         return blocks[3] * len(data)
     return "".join(blocks[round((v - lo) / (hi - lo) * (len(blocks) - 1))] for v in data)
+
+
+def evidence(label: str, value: float | int | str | None, symbol: str | None = None, unit: str = "") -> str:
+    """One figure behind a risk note: ``SI=F change this week -22.43%``; counts stay integers."""
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, (bool, int)):
+        text = str(int(value))
+    elif not _ok(value):
+        text = NA
+    else:
+        assert value is not None
+        text = f"{value:,.{0 if unit == 'bp' else 2}f}"
+    who = f"{symbol} " if symbol else ""
+    suffix = unit if unit in ("%", "") else f" {unit}"
+    return f"{who}{label} {text}{suffix if text != NA else ''}"

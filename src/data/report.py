@@ -237,12 +237,7 @@ def _spread_value(spread: Spread, value: float | None) -> str:
 
 
 def _evidence_text(note: RiskNote) -> str:
-    parts = []
-    for e in note.evidence:
-        value = e.value if isinstance(e.value, str) else _num(e.value, 2 if e.unit != "bp" else 0)
-        who = f"{e.symbol} " if e.symbol else ""
-        parts.append(f"{who}{e.label} {value}{e.unit if e.unit in ('%', '') else ' ' + e.unit}")
-    return "; ".join(parts)
+    return "; ".join(fmt.evidence(e.label, e.value, e.symbol, e.unit) for e in note.evidence)
 
 
 # --- Markdown weekly wrap ------------------------------------------------------------------------

@@ -71,6 +71,9 @@ class InstrumentStats:
     spark: tuple[float, ...] = ()
     milestones: tuple[Milestone, ...] = ()
     error: str | None = None
+    #: z-score of the as-of week's % move against this symbol's earlier weekly % moves in the loaded
+    #: history (see risk.weekly_move_zscore); computed for commodities, ``None`` elsewhere or when short.
+    weekly_move_z: float | None = None
 
     def change(self, timeframe: str) -> float | None:
         """The % change for a timeframe label: 1D, 1W, WTD, 1M, MTD or YTD."""
@@ -145,13 +148,17 @@ class Breadth:
 
 @dataclass(frozen=True, slots=True)
 class Rotation:
-    """Rotation metrics: spreads, breadth and the RRG of the sectors against the benchmark."""
+    """Rotation metrics: spreads, breadth and the RRG of the sectors against the benchmark.
+
+    ``window`` is the RRG standardisation window in points (weeks on the weekly basis, sessions on the
+    daily one); see rotation.py for every definition."""
 
     benchmark: str
     basis: Literal["weekly", "daily"]
     spreads: tuple[Spread, ...] = ()
     breadth: Breadth | None = None
     rrg: tuple[RRGEntry, ...] = ()
+    window: int = 14
 
     def rrg_for(self, symbol: str) -> RRGEntry | None:
         return next((e for e in self.rrg if e.symbol == symbol), None)
@@ -318,6 +325,7 @@ def _rotation(d: dict[str, Any] | None) -> Rotation | None:
             )
             for e in d.get("rrg", ())
         ),
+        window=d.get("window", 14),
     )
 
 

@@ -11,8 +11,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 
 import pandas as pd
-from rotor.data import metrics
+from rotor.data import metrics, risk
 from rotor.data.frame import Panel
+from rotor.data.risk import RiskThresholds
+from rotor.data.rotation import RRGOptions, compute_rotation
 from rotor.data.snapshot import Bar, InstrumentStats, MarketSnapshot, Milestone, SymbolDetail, finite
 from rotor.data.symbols import UNIVERSE, Symbol
 
@@ -106,10 +108,18 @@ def compute_snapshot(
     symbol_sources: Mapping[str, str] | None = None,
     errors: Iterable[str] = (),
     notices: Iterable[str] = (),
+    rrg_options: RRGOptions | None = None,
+    risk_thresholds: RiskThresholds | None = None,
 ) -> MarketSnapshot:
     """Compute every figure for ``symbols`` at the last session on or before ``requested_as_of``.
 
+    Rotation (spreads, sector breadth, the sectors' RRG; ``rrg_options`` default ``RRGOptions()``) comes
+    from the panel and the metrics table; the risk notes (``risk_thresholds`` default
+    ``RiskThresholds()``) from the finished snapshot. Commodities also get ``weekly_move_z``, the
+    statistic the commodity-shock rule reads.
+
     Raises ``AsOfOutOfRange`` / ``NoData`` from ``Panel.resolve_as_of``."""
+    thresholds = risk_thresholds or risk.RiskThresholds()
     as_of = panel.resolve_as_of(requested_as_of)
     notes = list(notices)
     if requested_as_of is not None and requested_as_of != as_of:
@@ -147,9 +157,21 @@ def compute_snapshot(
                 if has_data and sym.group in MILESTONE_GROUPS
                 else (),
                 error=None if has_data else "no data",
+                weekly_move_z=risk.weekly_move_zscore(
+                    cut_close[sym.ticker], as_of, thresholds.commodity_shock_min_weeks
+                )
+                if has_data and sym.group == "commodities"
+                else None,
             )
         )
-    return MarketSnapshot(
+    rotation = compute_rotation(
+        panel,
+        as_of,
+        table,
+        rrg_options or RRGOptions(),
+        sectors=[s.ticker for s in symbols if s.group == "sectors"],
+    )
+    snapshot = MarketSnapshot(
         as_of=as_of,
         requested_as_of=requested_as_of,
         source=source,
@@ -157,4 +179,6 @@ def compute_snapshot(
         instruments=tuple(instruments),
         notices=tuple(notes),
         errors=tuple(errors),
+        rotation=rotation,
     )
+    return snapshot.with_changes(risk_notes=risk.evaluate(snapshot, thresholds))

@@ -1,0 +1,525 @@
+"""Risk notes: rules that turn a finished ``MarketSnapshot`` into ``RiskNote``s, each with its evidence.
+
+Every rule is a pure function of the snapshot and a ``RiskThresholds``; ``evaluate`` runs them all and
+orders the notes by severity (warning, watch, info), then by id, so the notes are deterministic for a
+given as-of date. Figures come from the snapshot's ``InstrumentStats`` (metrics.py definitions) and its
+``Rotation`` (rotation.py). Texts format numbers with ``formatting`` and never contain "nan" or "inf": a
+rule whose figures are undefined does not fire.
+
+Two notions of "week" are used, each where it is the natural one:
+
+- "this week" (VIX jump, commodity shock, 10-year yield, dollar) is the calendar-week move: the last
+  close vs the last close of the previous calendar week (the WTD change; on a Friday, the week's move, as
+  weekly commentary quotes it).
+- "1W" (narrow leadership, small-cap divergence) is the rotation spreads' five-session change.
+
+An instrument whose last close is more than ``RiskThresholds.max_data_age_days`` calendar days older than
+the as-of session is skipped by every rule (its move would not be this week's).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from datetime import date
+
+import pandas as pd
+from rotor.data import formatting as fmt
+from rotor.data import metrics
+from rotor.data.snapshot import (
+    SEVERITY_ORDER,
+    Evidence,
+    InstrumentStats,
+    MarketSnapshot,
+    RiskNote,
+    Rotation,
+    Severity,
+    Spread,
+    finite,
+)
+
+VIX = "^VIX"
+TEN_YEAR_YIELD = "^TNX"
+DOLLAR_INDEX = "DX-Y.NYB"
+CAP_WEIGHT = "SPY"
+EQUAL_WEIGHT = "RSP"
+SMALL_CAPS = "IWM"
+#: Indices whose moving averages say nothing about the market's trend (a volatility index).
+NON_TREND_INDICES = (VIX,)
+#: Spread ids of rotation.py read by the rules.
+EQUAL_VS_CAP_SPREAD = "equal_vs_cap"
+SMALL_VS_LARGE_SPREAD = "small_vs_large"
+RUSSELL_VS_NASDAQ_SPREAD = "russell_vs_nasdaq"
+
+
+@dataclass(frozen=True, slots=True)
+class RiskThresholds:
+    """When each rule fires. All numeric; a later config issue reads them from TOML by these names.
+
+    - ``max_data_age_days`` (4): instruments whose last close is older than this many calendar days
+      before the as-of session are ignored.
+    - ``vix_watch_level`` (20) / ``vix_warning_level`` (30): VIX close at or above -> watch / warning.
+    - ``vix_jump_watch_pct`` (20) / ``vix_jump_warning_pct`` (40): VIX rise this week, in %.
+    - ``commodity_shock_watch_z`` (2.5) / ``commodity_shock_warning_z`` (4): absolute z-score of a
+      commodity's move this week against its own earlier weekly moves (``weekly_move_zscore``).
+    - ``commodity_shock_min_weeks`` (26): earlier weekly moves needed before a z-score is defined.
+    - ``milestone_recent_days`` (7): a first close above a round level is noted (info) while it is at
+      most this many calendar days old.
+    - Index below its moving averages: no threshold; below the 50-day -> watch, below the 200-day ->
+      warning (S&P 500, Nasdaq, Dow, Russell 2000).
+    - ``narrow_equal_weight_lag_pct`` (0.5): with SPY up over 1W, an RSP/SPY 1W ratio change at or
+      below minus this, in %, is narrowing leadership (watch) ...
+    - ``narrow_max_sectors_up`` (3): ... as is SPY up over 1W with at most this many sectors up.
+    - ``small_cap_divergence_pct`` (1.5): absolute IWM/SPY 1W ratio change, in %, at or above which
+      small caps diverge from large caps (watch when IWM and SPY moved in opposite directions, else info).
+    - ``yield_move_watch_bp`` (15) / ``yield_move_warning_bp`` (25): absolute move this week of the
+      10-year yield (^TNX, quoted in percent) in basis points.
+    - ``dollar_move_watch_pct`` (1) / ``dollar_move_warning_pct`` (2): absolute % move this week of the
+      dollar index (DX-Y.NYB).
+    """
+
+    max_data_age_days: int = 4
+    vix_watch_level: float = 20.0
+    vix_warning_level: float = 30.0
+    vix_jump_watch_pct: float = 20.0
+    vix_jump_warning_pct: float = 40.0
+    commodity_shock_watch_z: float = 2.5
+    commodity_shock_warning_z: float = 4.0
+    commodity_shock_min_weeks: int = 26
+    milestone_recent_days: int = 7
+    narrow_equal_weight_lag_pct: float = 0.5
+    narrow_max_sectors_up: int = 3
+    small_cap_divergence_pct: float = 1.5
+    yield_move_watch_bp: float = 15.0
+    yield_move_warning_bp: float = 25.0
+    dollar_move_watch_pct: float = 1.0
+    dollar_move_warning_pct: float = 2.0
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+                raise ValueError(f"risk threshold {f.name} must be a finite number, got {value!r}")
+            if value < 0:
+                raise ValueError(f"risk threshold {f.name} must not be negative, got {value!r}")
+        for watch, warning in (
+            ("vix_watch_level", "vix_warning_level"),
+            ("vix_jump_watch_pct", "vix_jump_warning_pct"),
+            ("commodity_shock_watch_z", "commodity_shock_warning_z"),
+            ("yield_move_watch_bp", "yield_move_warning_bp"),
+            ("dollar_move_watch_pct", "dollar_move_warning_pct"),
+        ):
+            if getattr(self, watch) > getattr(self, warning):
+                raise ValueError(f"risk threshold {watch} must not exceed {warning}")
+        if self.commodity_shock_min_weeks < 2:
+            raise ValueError("risk threshold commodity_shock_min_weeks must be at least 2")
+
+
+# --- a statistic computed from the panel (in compute_snapshot) ----------------------------------------
+
+
+def weekly_move_zscore(close: pd.Series, as_of: date, min_weeks: int) -> float | None:
+    """How unusual this week's move is for this series: ``(m - mean(H)) / std(H)``.
+
+    ``m`` is the % move from the previous calendar week's last close to the last close of the as-of week
+    (the WTD change); ``H`` are all earlier weekly % moves between consecutive weekly closes
+    (``metrics.weekly_closes``) in the loaded history up to ``as_of``; ``std`` is the sample standard
+    deviation (ddof=1). ``None`` when the series has no close in the as-of week, fewer than ``min_weeks``
+    defined earlier moves, or a zero spread of moves."""
+    weekly = metrics.weekly_closes(close, as_of)
+    if len(weekly) < 2 or metrics.week_start(pd.Timestamp(weekly.index[-1]).date()) != metrics.week_start(
+        as_of
+    ):
+        return None
+    values = weekly.to_numpy(dtype="float64")
+    moves = metrics.pct_change(values[1:], values[:-1])
+    current = float(moves[-1])
+    history = [float(m) for m in moves[:-1] if math.isfinite(m)]
+    if not math.isfinite(current) or len(history) < max(min_weeks, 2):
+        return None
+    spread = statistics.stdev(history)
+    if not spread > 0:
+        return None
+    return finite((current - statistics.fmean(history)) / spread)
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _severity(size: float, watch: float, warning: float) -> Severity | None:
+    """``warning`` at or above ``warning``, ``watch`` at or above ``watch``, else ``None``."""
+    if size >= warning:
+        return "warning"
+    if size >= watch:
+        return "watch"
+    return None
+
+
+def _fresh(snapshot: MarketSnapshot, symbol: str, thresholds: RiskThresholds) -> InstrumentStats | None:
+    """The instrument when it has a last close at most ``max_data_age_days`` old, else ``None``."""
+    stats = snapshot.get(symbol)
+    if stats is None or stats.last is None or stats.last_date is None:
+        return None
+    if (snapshot.as_of - stats.last_date).days > thresholds.max_data_age_days:
+        return None
+    return stats
+
+
+def previous_week_close(stats: InstrumentStats) -> float | None:
+    """The last close of the previous calendar week, recovered from ``last`` and the WTD change."""
+    if stats.last is None or stats.change_wtd_pct is None or stats.change_wtd_pct <= -100.0:
+        return None
+    return finite(stats.last / (1.0 + stats.change_wtd_pct / 100.0))
+
+
+def _unit_text(unit: str) -> str:
+    return f" {unit}" if unit and unit != "%" else ""
+
+
+def _spread(rotation: Rotation | None, spread_id: str) -> Spread | None:
+    if rotation is None:
+        return None
+    return next((s for s in rotation.spreads if s.id == spread_id), None)
+
+
+def round_level_text(level: float, unit: str) -> str:
+    """A round level as people say it: ``$5,000``, ``$6``, ``50,000``, ``4.5%``."""
+    text = f"{level:,.0f}" if level == int(level) else f"{level:,.2f}".rstrip("0")
+    if unit == "%":
+        return f"{text}%"
+    return f"${text}" if unit.startswith("$") else text
+
+
+# --- rules ---------------------------------------------------------------------------------------
+
+
+def vix_level(snapshot: MarketSnapshot, thresholds: RiskThresholds) -> list[RiskNote]:
+    """VIX close at or above the watch (20) / warning (30) level."""
+    vix = _fresh(snapshot, VIX, thresholds)
+    if vix is None or vix.last is None:
+        return []
+    severity = _severity(vix.last, thresholds.vix_watch_level, thresholds.vix_warning_level)
+    if severity is None:
+        return []
+    level = thresholds.vix_warning_level if severity == "warning" else thresholds.vix_watch_level
+    title = "Volatility high" if severity == "warning" else "Volatility elevated"
+    return [
+        RiskNote(
+            id="vix_level",
+            severity=severity,
+            title=f"{title}: VIX {fmt.price(vix.last)}",
+            detail=f"VIX closed at {fmt.price(vix.last)}, at or above the {level:g} {severity} level.",
+            evidence=(
+                Evidence("close", vix.last, VIX),
+                Evidence(f"{severity} level", level, None),
+            ),
+        )
+    ]
+
+
+def vix_jump(snapshot: MarketSnapshot, thresholds: RiskThresholds) -> list[RiskNote]:
+    """VIX up this week by at least the watch (20%) / warning (40%) threshold."""
+    vix = _fresh(snapshot, VIX, thresholds)
+    if vix is None or vix.change_wtd_pct is None:
+        return []
+    move = vix.change_wtd_pct
+    severity = _severity(move, thresholds.vix_jump_watch_pct, thresholds.vix_jump_warning_pct)
+    if severity is None:
+        return []
+    base = previous_week_close(vix)
+    return [
+        RiskNote(
+            id="vix_jump",
+            severity=severity,
+            title=f"VIX jumped {fmt.pct(move, 1, sign=False)} this week",
+            detail=f"VIX rose from {fmt.price(base)} to {fmt.price(vix.last)} this week ({fmt.pct(move)}).",
+            evidence=(
+                Evidence("close", vix.last, VIX),
+                Evidence("previous week's close", base, VIX),
+                Evidence("change this week", move, VIX, "%"),
+            ),
+        )
+    ]
+
+
+def commodity_shock(snapshot: MarketSnapshot, thresholds: RiskThresholds) -> list[RiskNote]:
+    """A commodity whose move this week is at least 2.5 (watch) / 4 (warning) standard deviations away
+    from the mean of its earlier weekly moves (``InstrumentStats.weekly_move_z``)."""
+    notes = []
+    for stats in snapshot.group("commodities"):
+        fresh = _fresh(snapshot, stats.symbol, thresholds)
+        z, move = stats.weekly_move_z, stats.change_wtd_pct
+        if fresh is None or z is None or move is None:
+            continue
+        severity = _severity(abs(z), thresholds.commodity_shock_watch_z, thresholds.commodity_shock_warning_z)
+        if severity is None:
+            continue
+        direction = "rose" if move > 0 else "fell"
+        notes.append(
+            RiskNote(
+                id=f"commodity_shock:{stats.symbol}",
+                severity=severity,
+                title=f"{stats.name} {direction} {fmt.pct(abs(move), 1, sign=False)} this week",
+                detail=(
+                    f"{stats.name} moved {fmt.pct(move)} this week to {fmt.price(stats.last)}"
+                    f"{_unit_text(stats.unit)}, {abs(z):.1f} standard deviations "
+                    f"{'above' if z > 0 else 'below'} its average weekly move in the loaded history."
+                ),
+                evidence=(
+                    Evidence("change this week", move, stats.symbol, "%"),
+                    Evidence("z-score of the weekly move", z, stats.symbol),
+                    Evidence("close", stats.last, stats.symbol, stats.unit),
+                ),
+            )
+        )
+    return notes
+
+
+def round_level_milestones(snapshot: MarketSnapshot, thresholds: RiskThresholds) -> list[RiskNote]:
+    """A first close above a round level (``first_close_above`` milestones) at most
+    ``milestone_recent_days`` old: info."""
+    notes = []
+    for stats in snapshot.instruments:
+        for milestone in stats.milestones:
+            if milestone.kind != "first_close_above" or milestone.on is None or milestone.level is None:
+                continue
+            if not 0 <= (snapshot.as_of - milestone.on).days <= thresholds.milestone_recent_days:
+                continue
+            level = round_level_text(milestone.level, stats.unit)
+            notes.append(
+                RiskNote(
+                    id=f"milestone:{stats.symbol}:{milestone.level:g}",
+                    severity="info",
+                    title=f"{stats.name}: first close above {level}",
+                    detail=(
+                        f"{stats.name} closed above {level} for the first time in the loaded history on "
+                        f"{milestone.on.isoformat()}; last close "
+                        f"{fmt.price(stats.last)}{_unit_text(stats.unit)}."
+                    ),
+                    evidence=(
+                        Evidence("round level", milestone.level, stats.symbol, stats.unit),
+                        Evidence("first close above", milestone.on.isoformat(), stats.symbol),
+                        Evidence("close", stats.last, stats.symbol, stats.unit),
+                    ),
+                )
+            )
+    return notes
+
+
+def index_below_average(snapshot: MarketSnapshot, thresholds: RiskThresholds) -> list[RiskNote]:
+    """A stock index closing below its 50-session (watch) or 200-session (warning) moving average."""
+    notes = []
+    for stats in snapshot.instruments:
+        if stats.kind != "index" or stats.symbol in NON_TREND_INDICES:
+            continue
+        fresh = _fresh(snapshot, stats.symbol, thresholds)
+        if fresh is None or stats.last is None:
+            continue
+        below_50 = stats.ma50 is not None and stats.last < stats.ma50
+        below_200 = stats.ma200 is not None and stats.last < stats.ma200
+        if not below_50 and not below_200:
+            continue
+        distance_50, distance_200 = stats.distance_pct(stats.ma50), stats.distance_pct(stats.ma200)
+        parts = []
+        for label, average, distance in (
+            ("50-day", stats.ma50, distance_50),
+            ("200-day", stats.ma200, distance_200),
+        ):
+            if average is not None and distance is not None:
+                side = "below" if distance < 0 else "above"
+                parts.append(
+                    f"{fmt.pct(abs(distance), sign=False)} {side} its {label} average ({fmt.price(average)})"
+                )
+        worst = "200-day" if below_200 else "50-day"
+        notes.append(
+            RiskNote(
+                id=f"index_below_average:{stats.symbol}",
+                severity="warning" if below_200 else "watch",
+                title=f"{stats.name} below its {worst} average",
+                detail=f"{stats.name} closed at {fmt.price(stats.last)}, " + " and ".join(parts) + ".",
+                evidence=(
+                    Evidence("close", stats.last, stats.symbol),
+                    Evidence("50-day average", stats.ma50, stats.symbol),
+                    Evidence("distance from 50-day average", distance_50, stats.symbol, "%"),
+                    Evidence("200-day average", stats.ma200, stats.symbol),
+                    Evidence("distance from 200-day average", distance_200, stats.symbol, "%"),
+                ),
+            )
+        )
+    return notes
+
+
+def narrow_leadership(snapshot: MarketSnapshot, thresholds: RiskThresholds) -> list[RiskNote]:
+    """Cap weight rising over 1W while equal weight lags it by at least ``narrow_equal_weight_lag_pct``
+    (RSP/SPY ratio), or while at most ``narrow_max_sectors_up`` sectors rose: watch."""
+    spy = _fresh(snapshot, CAP_WEIGHT, thresholds)
+    rotation = snapshot.rotation
+    if spy is None or spy.change_1w_pct is None or spy.change_1w_pct <= 0 or rotation is None:
+        return []
+    equal = _spread(rotation, EQUAL_VS_CAP_SPREAD)
+    ratio = None if equal is None else equal.change_1w
+    breadth = rotation.breadth
+    lagging = ratio is not None and ratio <= -thresholds.narrow_equal_weight_lag_pct
+    few_up = breadth is not None and breadth.total > 0 and breadth.up_1w <= thresholds.narrow_max_sectors_up
+    if not lagging and not few_up:
+        return []
+    rsp = snapshot.get(EQUAL_WEIGHT)
+    rsp_week = None if rsp is None else rsp.change_1w_pct
+    reasons = []
+    if lagging:
+        reasons.append(f"equal weight lagged: RSP {fmt.pct(rsp_week)}, RSP/SPY {fmt.pct(ratio)}")
+    if breadth is not None and breadth.total > 0:
+        leaders = ", ".join(breadth.leaders) or "none"
+        reasons.append(f"{breadth.up_1w} of {breadth.total} sectors rose (leaders {leaders})")
+    evidence = [
+        Evidence("1W change", spy.change_1w_pct, CAP_WEIGHT, "%"),
+        Evidence("1W change", rsp_week, EQUAL_WEIGHT, "%"),
+        Evidence("RSP/SPY 1W ratio change", ratio, None, "%"),
+    ]
+    if breadth is not None:
+        concentration = None if breadth.concentration is None else 100.0 * breadth.concentration
+        evidence += [
+            Evidence("sectors up over 1W", breadth.up_1w),
+            Evidence("sectors", breadth.total),
+            Evidence("share of sector gains from the top 3", concentration, None, "%"),
+        ]
+    return [
+        RiskNote(
+            id="narrow_leadership",
+            severity="watch",
+            title="Narrow leadership",
+            detail=f"SPY rose {fmt.pct(spy.change_1w_pct, sign=False)} over 1W while "
+            + "; ".join(reasons)
+            + ".",
+            evidence=tuple(evidence),
+        )
+    ]
+
+
+def small_cap_divergence(snapshot: MarketSnapshot, thresholds: RiskThresholds) -> list[RiskNote]:
+    """The IWM/SPY ratio moving at least ``small_cap_divergence_pct`` over 1W: watch when IWM and SPY
+    moved in opposite directions, info otherwise."""
+    small = _spread(snapshot.rotation, SMALL_VS_LARGE_SPREAD)
+    iwm, spy = _fresh(snapshot, SMALL_CAPS, thresholds), _fresh(snapshot, CAP_WEIGHT, thresholds)
+    if small is None or small.change_1w is None or iwm is None or spy is None:
+        return []
+    ratio = small.change_1w
+    if abs(ratio) < thresholds.small_cap_divergence_pct:
+        return []
+    iwm_week, spy_week = iwm.change_1w_pct, spy.change_1w_pct
+    opposite = iwm_week is not None and spy_week is not None and iwm_week * spy_week < 0
+    russell = _spread(snapshot.rotation, RUSSELL_VS_NASDAQ_SPREAD)
+    return [
+        RiskNote(
+            id="small_cap_divergence",
+            severity="watch" if opposite else "info",
+            title="Small caps " + ("outperform" if ratio > 0 else "lag") + " large caps",
+            detail=(
+                f"IWM {fmt.pct(iwm_week)} vs SPY {fmt.pct(spy_week)} over 1W: the IWM/SPY ratio moved "
+                f"{fmt.pct(ratio)}" + ("; they moved in opposite directions." if opposite else ".")
+            ),
+            evidence=(
+                Evidence("1W change", iwm_week, SMALL_CAPS, "%"),
+                Evidence("1W change", spy_week, CAP_WEIGHT, "%"),
+                Evidence("IWM/SPY 1W ratio change", ratio, None, "%"),
+                Evidence(
+                    "Russell 2000 - Nasdaq 1W", None if russell is None else russell.change_1w, None, "pts"
+                ),
+            ),
+        )
+    ]
+
+
+def yield_move(snapshot: MarketSnapshot, thresholds: RiskThresholds) -> list[RiskNote]:
+    """The 10-year Treasury yield (^TNX, 4.239 = 4.239%) moving at least 15 (watch) / 25 (warning)
+    basis points this week."""
+    tnx = _fresh(snapshot, TEN_YEAR_YIELD, thresholds)
+    if tnx is None:
+        return []
+    base = previous_week_close(tnx)
+    change = fmt.yield_change_bp(tnx.last, base)
+    if change is None:
+        return []
+    severity = _severity(abs(change), thresholds.yield_move_watch_bp, thresholds.yield_move_warning_bp)
+    if severity is None:
+        return []
+    word = "rose" if change > 0 else "fell"
+    return [
+        RiskNote(
+            id="yield_move",
+            severity=severity,
+            title=f"10-year yield {word} {fmt.basis_points(abs(change)).lstrip('+')} this week",
+            detail=(
+                f"The 10-year Treasury yield {word} from {fmt.price(base, '%')} to "
+                f"{fmt.price(tnx.last, '%')} this week ({fmt.basis_points(change)})."
+            ),
+            evidence=(
+                Evidence("yield", tnx.last, TEN_YEAR_YIELD, "%"),
+                Evidence("previous week's close", base, TEN_YEAR_YIELD, "%"),
+                Evidence("change this week", change, TEN_YEAR_YIELD, "bp"),
+            ),
+        )
+    ]
+
+
+def dollar_move(snapshot: MarketSnapshot, thresholds: RiskThresholds) -> list[RiskNote]:
+    """The dollar index (DX-Y.NYB) moving at least 1% (watch) / 2% (warning) this week."""
+    dollar = _fresh(snapshot, DOLLAR_INDEX, thresholds)
+    if dollar is None or dollar.change_wtd_pct is None:
+        return []
+    move = dollar.change_wtd_pct
+    severity = _severity(abs(move), thresholds.dollar_move_watch_pct, thresholds.dollar_move_warning_pct)
+    if severity is None:
+        return []
+    base = previous_week_close(dollar)
+    return [
+        RiskNote(
+            id="dollar_move",
+            severity=severity,
+            title=f"Dollar {'rallied' if move > 0 else 'slid'} {fmt.pct(abs(move), sign=False)} this week",
+            detail=(
+                f"The dollar index moved from {fmt.price(base)} to {fmt.price(dollar.last)} this week "
+                f"({fmt.pct(move)})."
+            ),
+            evidence=(
+                Evidence("close", dollar.last, DOLLAR_INDEX),
+                Evidence("previous week's close", base, DOLLAR_INDEX),
+                Evidence("change this week", move, DOLLAR_INDEX, "%"),
+            ),
+        )
+    ]
+
+
+Rule = Callable[[MarketSnapshot, RiskThresholds], list[RiskNote]]
+
+#: Every rule ``evaluate`` runs.
+RULES: tuple[Rule, ...] = (
+    vix_level,
+    vix_jump,
+    commodity_shock,
+    round_level_milestones,
+    index_below_average,
+    narrow_leadership,
+    small_cap_divergence,
+    yield_move,
+    dollar_move,
+)
+
+
+def _clean(note: RiskNote) -> RiskNote:
+    """The note with every evidence figure finite or ``None`` (a float NaN/inf never leaves here)."""
+    evidence = tuple(
+        Evidence(e.label, finite(e.value) if isinstance(e.value, float) else e.value, e.symbol, e.unit)
+        for e in note.evidence
+    )
+    return RiskNote(note.id, note.severity, note.title, note.detail, evidence)
+
+
+def evaluate(snapshot: MarketSnapshot, thresholds: RiskThresholds | None = None) -> tuple[RiskNote, ...]:
+    """Every rule's notes for ``snapshot``, ordered by severity (warning, watch, info), then by id.
+    ``thresholds`` defaults to ``RiskThresholds()``."""
+    thresholds = thresholds or RiskThresholds()
+    notes = [_clean(note) for rule in RULES for note in rule(snapshot, thresholds)]
+    return tuple(sorted(notes, key=lambda n: (SEVERITY_ORDER[n.severity], n.id)))

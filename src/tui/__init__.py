@@ -1,0 +1,1 @@
+"""rotor terminal UI."""

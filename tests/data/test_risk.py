@@ -1,0 +1,374 @@
+"""risk.py: every rule fires on one bundled date and not on another, with its evidence figures checked
+against values computed from the raw CSV rows; ordering, thresholds, stale data and the z-score."""
+
+from __future__ import annotations
+
+import csv
+import re
+import statistics
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from itertools import pairwise
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from rotor.data.frame import Panel
+from rotor.data.providers.snapshot import load_bundled_bars
+from rotor.data.risk import RiskThresholds, evaluate, round_level_text, weekly_move_zscore
+from rotor.data.snapshot import Evidence, MarketSnapshot, RiskNote
+from rotor.data.symbols import SECTORS, UNIVERSE, file_stem
+from rotor.data.update import compute_snapshot
+
+RAW_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "snapshot-raw"
+JAN_23 = date(2026, 1, 23)
+JAN_30 = date(2026, 1, 30)
+
+Rows = list[tuple[date, float]]
+
+
+def raw_rows(ticker: str) -> Rows:
+    """(date, close) of every raw CSV row with a close, oldest first."""
+    with (RAW_DIR / f"{file_stem(ticker)}.csv").open(newline="") as fh:
+        return [
+            (date.fromisoformat(r["date"]), float(r["close"]))
+            for r in csv.DictReader(fh)
+            if r["close"].strip()
+        ]
+
+
+def upto(ticker: str, day: date) -> Rows:
+    return [r for r in raw_rows(ticker) if r[0] <= day]
+
+
+def last_close(ticker: str, day: date) -> float:
+    return upto(ticker, day)[-1][1]
+
+
+def previous_week_close(ticker: str, day: date) -> float:
+    """The last close before the Monday of ``day``'s week."""
+    monday = day - timedelta(days=day.weekday())
+    return [c for d, c in raw_rows(ticker) if d < monday][-1]
+
+
+def week_change(ticker: str, day: date) -> float:
+    return 100 * (last_close(ticker, day) / previous_week_close(ticker, day) - 1)
+
+
+def change_1w(ticker: str, day: date) -> float:
+    rows = upto(ticker, day)
+    return 100 * (rows[-1][1] / rows[-6][1] - 1)
+
+
+def average(ticker: str, day: date, sessions: int) -> float:
+    return statistics.mean(c for _, c in upto(ticker, day)[-sessions:])
+
+
+def weekly_move_z_by_hand(ticker: str, day: date) -> float:
+    weeks: dict[tuple[int, int], float] = {}
+    for d, c in upto(ticker, day):
+        iso = d.isocalendar()
+        weeks[(iso[0], iso[1])] = c
+    closes = list(weeks.values())
+    moves = [100 * (b / a - 1) for a, b in pairwise(closes)]
+    history = moves[:-1]
+    return (moves[-1] - statistics.mean(history)) / statistics.stdev(history)
+
+
+@pytest.fixture(scope="module")
+def bundled() -> Panel:
+    return Panel.from_bars(load_bundled_bars(), [s.ticker for s in UNIVERSE])
+
+
+@pytest.fixture(scope="module")
+def snapshots(bundled: Panel) -> dict[date, MarketSnapshot]:
+    """Snapshots of the dates the tests use, computed once."""
+    days = [JAN_23, JAN_30, date(2025, 4, 4), date(2025, 4, 11), date(2025, 3, 7), date(2026, 2, 6)]
+    return {
+        day: compute_snapshot(bundled, requested_as_of=day, source="snapshot", now=datetime(2026, 2, 1))
+        for day in days
+    }
+
+
+def note(snapshot: MarketSnapshot, note_id: str) -> RiskNote | None:
+    return next((n for n in snapshot.risk_notes if n.id == note_id), None)
+
+
+def fired(snapshot: MarketSnapshot, note_id: str) -> RiskNote:
+    found = note(snapshot, note_id)
+    assert found is not None, (
+        f"{note_id} did not fire on {snapshot.as_of}: {[n.id for n in snapshot.risk_notes]}"
+    )
+    return found
+
+
+def figures(n: RiskNote) -> dict[tuple[str, str | None], float | str | None]:
+    return {(e.label, e.symbol): e.value for e in n.evidence}
+
+
+# --- the notes of the two weeks the issue asks about ---------------------------------------------
+
+
+def test_notes_for_the_week_ending_jan_23(snapshots: dict[date, MarketSnapshot]) -> None:
+    assert [(n.severity, n.id) for n in snapshots[JAN_23].risk_notes] == [
+        ("warning", "commodity_shock:NG=F"),
+        ("watch", "commodity_shock:GC=F"),
+        ("watch", "commodity_shock:SI=F"),
+        ("watch", "dollar_move"),
+        ("info", "milestone:SI=F:100"),
+    ]
+
+
+def test_notes_for_the_week_ending_jan_30(snapshots: dict[date, MarketSnapshot]) -> None:
+    assert [(n.severity, n.id) for n in snapshots[JAN_30].risk_notes] == [
+        ("warning", "commodity_shock:SI=F"),
+        ("watch", "commodity_shock:GC=F"),
+        ("watch", "narrow_leadership"),
+        ("watch", "small_cap_divergence"),
+        ("info", "milestone:GC=F:5000"),
+        ("info", "milestone:NG=F:7"),
+        ("info", "milestone:SI=F:110"),
+    ]
+
+
+# --- one rule at a time: fires / does not fire, evidence from the raw rows -----------------------
+
+
+def test_vix_level(snapshots: dict[date, MarketSnapshot]) -> None:
+    n = fired(snapshots[date(2025, 4, 4)], "vix_level")
+    assert n.severity == "warning"
+    assert figures(n)[("close", "^VIX")] == pytest.approx(last_close("^VIX", date(2025, 4, 4)))
+    assert figures(n)[("warning level", None)] == 30.0
+    assert n.detail == "VIX closed at 45.31, at or above the 30 warning level."
+    assert note(snapshots[JAN_23], "vix_level") is None  # VIX 16.09
+
+
+def test_vix_jump(snapshots: dict[date, MarketSnapshot]) -> None:
+    day = date(2025, 4, 4)
+    n = fired(snapshots[day], "vix_jump")
+    assert n.severity == "warning"
+    f = figures(n)
+    assert f[("close", "^VIX")] == pytest.approx(last_close("^VIX", day))
+    assert f[("previous week's close", "^VIX")] == pytest.approx(previous_week_close("^VIX", day), rel=1e-12)
+    assert f[("change this week", "^VIX")] == pytest.approx(week_change("^VIX", day), rel=1e-12)
+    assert note(snapshots[JAN_30], "vix_jump") is None  # +8.4% that week
+
+
+def test_commodity_shock(snapshots: dict[date, MarketSnapshot]) -> None:
+    n = fired(snapshots[JAN_23], "commodity_shock:NG=F")
+    assert n.severity == "warning"
+    f = figures(n)
+    assert f[("change this week", "NG=F")] == pytest.approx(week_change("NG=F", JAN_23), rel=1e-12)
+    assert f[("z-score of the weekly move", "NG=F")] == pytest.approx(
+        weekly_move_z_by_hand("NG=F", JAN_23), rel=1e-9
+    )
+    assert f[("close", "NG=F")] == pytest.approx(5.275)
+    assert n.title == "Natural Gas rose 70.0% this week"
+    # The next week natural gas fell 17.5%, but that is within 2.5 standard deviations of its history.
+    assert abs(weekly_move_z_by_hand("NG=F", JAN_30)) < 2.5
+    assert note(snapshots[JAN_30], "commodity_shock:NG=F") is None
+    assert note(snapshots[JAN_23], "commodity_shock:CL=F") is None
+
+
+def test_round_level_milestone(snapshots: dict[date, MarketSnapshot]) -> None:
+    n = fired(snapshots[JAN_30], "milestone:GC=F:5000")
+    first_above = next(d for d, c in raw_rows("GC=F") if c > 5000)
+    assert first_above == date(2026, 1, 26)
+    f = figures(n)
+    assert f[("first close above", "GC=F")] == first_above.isoformat()
+    assert f[("round level", "GC=F")] == 5000.0
+    assert f[("close", "GC=F")] == pytest.approx(last_close("GC=F", JAN_30))
+    assert (n.severity, n.title) == ("info", "Gold: first close above $5,000")
+    assert "on 2026-01-26" in n.detail
+    assert note(snapshots[JAN_23], "milestone:GC=F:5000") is None  # gold closed at 4,976.20
+    assert note(snapshots[date(2026, 2, 6)], "milestone:GC=F:5000") is None  # 11 days old by then
+
+
+def test_index_below_average(snapshots: dict[date, MarketSnapshot]) -> None:
+    day = date(2025, 3, 7)
+    n = fired(snapshots[day], "index_below_average:^IXIC")
+    f = figures(n)
+    ma50, ma200 = average("^IXIC", day, 50), average("^IXIC", day, 200)
+    close = last_close("^IXIC", day)
+    assert close < ma200 < ma50
+    assert n.severity == "warning"
+    assert f[("close", "^IXIC")] == pytest.approx(close)
+    assert f[("50-day average", "^IXIC")] == pytest.approx(ma50, rel=1e-12)
+    assert f[("200-day average", "^IXIC")] == pytest.approx(ma200, rel=1e-12)
+    assert f[("distance from 200-day average", "^IXIC")] == pytest.approx(100 * (close / ma200 - 1), rel=1e-9)
+    assert n.title == "NASDAQ Composite below its 200-day average"
+    assert not [x for x in snapshots[JAN_30].risk_notes if x.id.startswith("index_below_average")]
+    assert last_close("^GSPC", JAN_30) > average("^GSPC", JAN_30, 50)
+
+
+def test_narrow_leadership(snapshots: dict[date, MarketSnapshot]) -> None:
+    n = fired(snapshots[JAN_30], "narrow_leadership")
+    f = figures(n)
+    spy_a, rsp_a = upto("SPY", JAN_30), upto("RSP", JAN_30)
+    ratio = 100 * ((rsp_a[-1][1] / spy_a[-1][1]) / (rsp_a[-6][1] / spy_a[-6][1]) - 1)
+    assert f[("1W change", "SPY")] == pytest.approx(change_1w("SPY", JAN_30), rel=1e-9)
+    assert f[("1W change", "RSP")] == pytest.approx(change_1w("RSP", JAN_30), rel=1e-9)
+    assert f[("RSP/SPY 1W ratio change", None)] == pytest.approx(ratio, rel=1e-9)
+    assert ratio < -0.5
+    assert f[("sectors up over 1W", None)] == sum(change_1w(s.ticker, JAN_30) > 0 for s in SECTORS) == 7
+    assert n.detail.startswith("SPY rose 0.40% over 1W while equal weight lagged: RSP -0.35%, RSP/SPY -0.74%")
+    assert change_1w("SPY", JAN_23) < 0
+    assert note(snapshots[JAN_23], "narrow_leadership") is None
+
+
+def test_small_cap_divergence(snapshots: dict[date, MarketSnapshot]) -> None:
+    n = fired(snapshots[JAN_30], "small_cap_divergence")
+    f = figures(n)
+    iwm, spy = upto("IWM", JAN_30), upto("SPY", JAN_30)
+    ratio = 100 * ((iwm[-1][1] / spy[-1][1]) / (iwm[-6][1] / spy[-6][1]) - 1)
+    assert f[("IWM/SPY 1W ratio change", None)] == pytest.approx(ratio, rel=1e-9)
+    assert f[("1W change", "IWM")] == pytest.approx(change_1w("IWM", JAN_30), rel=1e-9)
+    assert f[("Russell 2000 - Nasdaq 1W", None)] == pytest.approx(
+        change_1w("^RUT", JAN_30) - change_1w("^IXIC", JAN_30), rel=1e-9
+    )
+    assert (n.severity, n.title) == ("watch", "Small caps lag large caps")  # IWM down, SPY up
+    assert note(snapshots[JAN_23], "small_cap_divergence") is None
+
+
+def test_yield_move_in_basis_points(snapshots: dict[date, MarketSnapshot]) -> None:
+    day = date(2025, 4, 11)
+    n = fired(snapshots[day], "yield_move")
+    f = figures(n)
+    bp = 100 * (last_close("^TNX", day) - previous_week_close("^TNX", day))
+    assert f[("change this week", "^TNX")] == pytest.approx(bp, rel=1e-9)
+    assert f[("yield", "^TNX")] == pytest.approx(last_close("^TNX", day))
+    assert f[("previous week's close", "^TNX")] == pytest.approx(previous_week_close("^TNX", day), rel=1e-12)
+    assert n.severity == "warning" and bp >= 25
+    assert n.title == f"10-year yield rose {bp:.0f} bp this week"
+    assert abs(100 * (last_close("^TNX", JAN_23) - previous_week_close("^TNX", JAN_23))) < 15
+    assert note(snapshots[JAN_23], "yield_move") is None
+
+
+def test_dollar_move(snapshots: dict[date, MarketSnapshot]) -> None:
+    n = fired(snapshots[JAN_23], "dollar_move")
+    f = figures(n)
+    assert f[("change this week", "DX-Y.NYB")] == pytest.approx(week_change("DX-Y.NYB", JAN_23), rel=1e-12)
+    assert f[("previous week's close", "DX-Y.NYB")] == pytest.approx(previous_week_close("DX-Y.NYB", JAN_23))
+    assert (n.severity, n.title) == ("watch", "Dollar slid 1.80% this week")
+    assert abs(week_change("DX-Y.NYB", JAN_30)) < 1
+    assert note(snapshots[JAN_30], "dollar_move") is None
+
+
+# --- ordering, thresholds, stale data, text ------------------------------------------------------
+
+
+def test_notes_are_ordered_by_severity_then_id_and_deterministic(
+    snapshots: dict[date, MarketSnapshot],
+) -> None:
+    rank = {"warning": 0, "watch": 1, "info": 2}
+    for snapshot in snapshots.values():
+        keys = [(rank[n.severity], n.id) for n in snapshot.risk_notes]
+        assert keys == sorted(keys)
+        assert evaluate(snapshot) == snapshot.risk_notes
+
+
+def test_texts_are_one_line_without_nan_or_inf(snapshots: dict[date, MarketSnapshot]) -> None:
+    bad = re.compile(r"\b(nan|inf|infinity)\b", re.IGNORECASE)
+    for snapshot in snapshots.values():
+        for n in snapshot.risk_notes:
+            for text in (n.title, n.detail):
+                assert text and "\n" not in text and not bad.search(text), text
+
+
+def test_thresholds_change_what_fires(snapshots: dict[date, MarketSnapshot]) -> None:
+    calm = snapshots[JAN_23]
+    assert note(calm, "vix_level") is None
+    lowered = evaluate(calm, RiskThresholds(vix_watch_level=16.0))
+    vix = next(n for n in lowered if n.id == "vix_level")
+    assert vix.severity == "watch"
+    assert figures(vix)[("watch level", None)] == 16.0
+    raised = evaluate(calm, RiskThresholds(dollar_move_watch_pct=2.0, dollar_move_warning_pct=3.0))
+    assert "dollar_move" not in [n.id for n in raised]
+    warning = evaluate(calm, RiskThresholds(dollar_move_watch_pct=0.5, dollar_move_warning_pct=1.5))
+    assert next(n for n in warning if n.id == "dollar_move").severity == "warning"
+
+
+def test_stale_instruments_are_skipped(snapshots: dict[date, MarketSnapshot]) -> None:
+    snapshot = snapshots[date(2025, 4, 11)]
+    assert note(snapshot, "yield_move") is not None
+    old = tuple(
+        replace(i, last_date=snapshot.as_of - timedelta(days=8)) if i.symbol == "^TNX" else i
+        for i in snapshot.instruments
+    )
+    assert "yield_move" not in [n.id for n in evaluate(snapshot.with_changes(instruments=old))]
+
+
+def test_undefined_figures_do_not_fire(snapshots: dict[date, MarketSnapshot]) -> None:
+    snapshot = snapshots[date(2025, 4, 4)]
+    blank = tuple(
+        replace(
+            i, last=None, change_wtd_pct=None, change_1w_pct=None, ma50=None, ma200=None, weekly_move_z=None
+        )
+        for i in snapshot.instruments
+    )
+    assert evaluate(snapshot.with_changes(instruments=blank, rotation=None)) == ()
+
+
+def test_evidence_floats_are_finite_or_none(
+    snapshots: dict[date, MarketSnapshot], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rotor.data import risk
+
+    def rule(_snapshot: MarketSnapshot, _thresholds: RiskThresholds) -> list[RiskNote]:
+        evidence = (
+            Evidence("v", float("nan")),
+            Evidence("w", float("inf")),
+            Evidence("x", 1.5),
+            Evidence("n", 7),
+        )
+        return [RiskNote("x", "info", "t", "d", evidence)]
+
+    monkeypatch.setattr(risk, "RULES", (rule,))
+    (cleaned,) = evaluate(snapshots[JAN_23])
+    assert [e.value for e in cleaned.evidence] == [None, None, 1.5, 7]
+
+
+def test_threshold_validation() -> None:
+    with pytest.raises(ValueError, match="vix_watch_level must not exceed vix_warning_level"):
+        RiskThresholds(vix_watch_level=35.0)
+    with pytest.raises(ValueError, match="must not be negative"):
+        RiskThresholds(dollar_move_watch_pct=-1.0)
+    with pytest.raises(ValueError, match="finite number"):
+        RiskThresholds(yield_move_watch_bp=float("nan"))
+    with pytest.raises(ValueError, match="at least 2"):
+        RiskThresholds(commodity_shock_min_weeks=1)
+
+
+# --- the weekly-move z-score ---------------------------------------------------------------------
+
+
+def weekly_series(moves: list[float], start: date = date(2025, 1, 3)) -> pd.Series:
+    """Friday closes from 100 following ``moves`` (in %), one per week."""
+    closes = [100.0]
+    for m in moves:
+        closes.append(closes[-1] * (1 + m / 100))
+    days = [start + timedelta(weeks=i) for i in range(len(closes))]
+    return pd.Series(closes, index=pd.DatetimeIndex(days))
+
+
+def test_weekly_move_zscore_by_hand() -> None:
+    history = [1.0, -1.0, 2.0, -0.5] * 8
+    series = weekly_series([*history, 6.0])
+    as_of = pd.Timestamp(series.index[-1]).date()
+    z = weekly_move_zscore(series, as_of, min_weeks=26)
+    assert z == pytest.approx((6.0 - statistics.mean(history)) / statistics.stdev(history), rel=1e-9)
+    assert weekly_move_zscore(series, as_of, min_weeks=33) is None  # only 32 earlier moves
+    # No close in the as-of week (a Wednesday one week later): no move this week to score.
+    assert weekly_move_zscore(series, as_of + timedelta(days=5), min_weeks=26) is None
+
+
+def test_weekly_move_zscore_flat_history_is_none() -> None:
+    series = weekly_series([1.0] * 30 + [5.0])
+    assert weekly_move_zscore(series, pd.Timestamp(series.index[-1]).date(), min_weeks=26) is None
+
+
+def test_round_level_text() -> None:
+    assert round_level_text(5000.0, "$/oz") == "$5,000"
+    assert round_level_text(7.0, "$/MMBtu") == "$7"
+    assert round_level_text(50000.0, "") == "50,000"
+    assert round_level_text(4.5, "%") == "4.5%"
