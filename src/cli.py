@@ -118,6 +118,21 @@ def run_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_app(args: argparse.Namespace) -> int:
+    """Open the Textual app. A replay (``--as-of``) is computed first so a date outside the data is a
+    one-line error (exit 2) before the screen opens; otherwise the app paints the persisted snapshot
+    (if any) at once and computes in a worker."""
+    if not sys.stdout.isatty():
+        # Not a terminal (a pipe or a file): print the text report instead of drawing a screen.
+        args.format = "text"
+        return run_report(args)
+    from rotor.tui.app import run
+
+    service = open_service(args.source, args.as_of, args.cache_dir)
+    first = service.refresh() if args.as_of is not None else None
+    return run(service, interval=args.interval, first=first)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``rotor`` console script."""
     from rotor.data.errors import AsOfOutOfRange, RotorError
@@ -126,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         if args.command is None:
-            args.format = "text"
+            return run_app(args)
         return run_report(args)
     except UsageError as exc:
         print(f"rotor: error: {exc}", file=sys.stderr)

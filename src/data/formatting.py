@@ -54,6 +54,15 @@ def yield_change_bp(last: float | None, base: float | None) -> float | None:
     return (last - base) * 100.0
 
 
+def base_from_change(last: float | None, pct: float | None) -> float | None:
+    """The level a % change was measured from: ``last / (1 + pct/100)`` (e.g. to say a yield's change
+    in basis points from its % change)."""
+    if not _ok(last) or not _ok(pct) or pct == -100.0:
+        return None
+    assert last is not None and pct is not None
+    return last / (1.0 + pct / 100.0)
+
+
 def spark(values: tuple[float, ...] | list[float], width: int = 20) -> str:
     """A unicode block sparkline of the last ``width`` values (min to max scaled)."""
     blocks = "▁▂▃▄▅▆▇█"

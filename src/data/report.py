@@ -372,6 +372,4 @@ def to_markdown(snapshot: MarketSnapshot) -> str:
 
 def _wtd_base(i: InstrumentStats) -> float | None:
     """The previous week's last close, recovered from ``last`` and the WTD change."""
-    if i.last is None or i.change_wtd_pct is None:
-        return None
-    return i.last / (1.0 + i.change_wtd_pct / 100.0)
+    return fmt.base_from_change(i.last, i.change_wtd_pct)

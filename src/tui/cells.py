@@ -1,0 +1,111 @@
+"""Rich text for table cells and tiles: one place that decides how a figure looks on screen.
+
+Every figure comes from a ``MarketSnapshot``; these functions only format and colour it (the same text
+as the report through ``rotor.data.formatting``). ``None`` is shown as ``n/a``; a stale value is dimmed.
+"""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+
+from rotor.data import formatting as fmt
+from rotor.data.snapshot import InstrumentStats, Milestone
+
+UP = "green"
+DOWN = "red"
+FLAT = ""
+NA_STYLE = "dim"
+STALE_STYLE = "dim italic"
+
+
+def change_style(value: float | None) -> str:
+    """Green for a rise, red for a fall, plain for no change or n/a."""
+    if value is None:
+        return NA_STYLE
+    return UP if value > 0 else DOWN if value < 0 else FLAT
+
+
+def change(value: float | None, *, stale: bool = False, digits: int = 2) -> Text:
+    """A coloured % change, right-aligned: ``+1.25%``."""
+    text = Text(fmt.pct(value, digits), style=change_style(value), justify="right")
+    if stale:
+        text.stylize(STALE_STYLE)
+    return text
+
+
+def bp_change(value: float | None, *, stale: bool = False) -> Text:
+    """A coloured change in basis points: ``+12 bp``."""
+    text = Text(fmt.basis_points(value), style=change_style(value), justify="right")
+    if stale:
+        text.stylize(STALE_STYLE)
+    return text
+
+
+def level(stats: InstrumentStats, *, stale: bool = False) -> Text:
+    """The last level with its unit's precision (a yield in percent)."""
+    text = Text(fmt.price(stats.last, "%" if stats.unit == "%" else ""), justify="right")
+    if stats.last is None:
+        text.stylize(NA_STYLE)
+    if stale:
+        text.stylize(STALE_STYLE)
+    return text
+
+
+def name(stats: InstrumentStats, *, stale: bool = False) -> Text:
+    """The display name; a stale row says so, a row without data shows why in the cell's style."""
+    text = Text(stats.short)
+    if stats.group == "watchlist":
+        text = Text.assemble(("★ ", "yellow"), stats.short)
+    if stats.error and stats.last is None:
+        text.append(" no data", style="bold red")
+    elif stale:
+        # A marker in front (names are cut at the column's width, the marker must survive).
+        text = Text.assemble(("! ", "bold yellow"), text)
+        text.stylize(STALE_STYLE, 2)
+    return text
+
+
+def distance(stats: InstrumentStats, average: float | None, *, stale: bool = False) -> Text:
+    """% distance of the last level from an average: above is green, below is red."""
+    return change(stats.distance_pct(average), stale=stale, digits=1)
+
+
+def range_bar(position: float | None, width: int = 9) -> Text:
+    """Where the last level sits in a range: ``━━━━●━━━━`` (left = at the low, right = at the high)."""
+    if position is None:
+        return Text(fmt.NA.center(width), style=NA_STYLE)
+    at = min(width - 1, max(0, round(position * (width - 1))))
+    colour = DOWN if position < 0.2 else UP if position > 0.8 else "yellow"
+    return Text.assemble(("━" * at, "dim"), ("●", f"bold {colour}"), ("━" * (width - 1 - at), "dim"))
+
+
+def range_52w_position(stats: InstrumentStats) -> float | None:
+    """Where ``last`` sits in its 52-week low/high range (0..1), ``None`` when undefined."""
+    lo, hi, last = stats.range_52w_low, stats.range_52w_high, stats.last
+    if lo is None or hi is None or last is None or hi <= lo:
+        return None
+    return min(1.0, max(0.0, (last - lo) / (hi - lo)))
+
+
+def sparkline(stats: InstrumentStats, width: int = 20, *, stale: bool = False) -> Text:
+    """The recent closes as a block sparkline, coloured by the direction over the window."""
+    values = stats.spark[-width:]
+    style = change_style(values[-1] - values[0]) if len(values) > 1 else NA_STYLE
+    text = Text(fmt.spark(values, width), style=style)
+    if stale:
+        text.stylize(STALE_STYLE)
+    return text
+
+
+def milestone_badge(milestone: Milestone) -> Text:
+    """A milestone as a short badge: ``★ first close above $5,000 (2026-01-26)``."""
+    icon = "★" if milestone.kind == "first_close_above" else "⚡"
+    return Text.assemble((f"{icon} ", "bold yellow"), (milestone.text, "yellow"))
+
+
+def contrast_text(background: tuple[int, int, int]) -> Style:
+    """Black or white text, whichever reads better on ``background`` (relative luminance)."""
+    r, g, b = background
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return Style(color="black" if luminance > 140 else "white")

@@ -1,0 +1,161 @@
+"""A symbol's detail: price chart with the 20/50/200-day averages, its stats, and its recent bars.
+
+The bars come from ``MarketService.detail`` in a thread worker (it reads the panel), so opening the
+screen never blocks the UI thread.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from rotor.data import formatting as fmt
+from rotor.data.snapshot import InstrumentStats, MarketSnapshot, SymbolDetail
+from rotor.tui import cells
+from rotor.tui.widgets.charts import PriceChart
+
+if TYPE_CHECKING:
+    from rotor.data.service import MarketService
+
+RECENT_BARS = 15
+
+
+def stats_table(stats: InstrumentStats) -> Table:
+    """The report's figures for one symbol."""
+    table = Table(box=None, show_header=False, pad_edge=False, expand=True)
+    table.add_column("Figure", style="dim", no_wrap=True)
+    table.add_column("Value", justify="right", no_wrap=True)
+    unit = "%" if stats.unit == "%" else ""
+    rows: list[tuple[str, Text | str]] = [
+        ("Last", fmt.price(stats.last, unit)),
+        ("Previous close", fmt.price(stats.prev_close, unit)),
+        ("1D", cells.change(stats.change_1d_pct)),
+        ("1W (5 sessions)", cells.change(stats.change_1w_pct)),
+        ("WTD", cells.change(stats.change_wtd_pct)),
+        ("1M (21 sessions)", cells.change(stats.change_1m_pct)),
+        ("MTD", cells.change(stats.change_mtd_pct)),
+        ("YTD", cells.change(stats.change_ytd_pct)),
+        ("20-day average", fmt.price(stats.ma20, unit)),
+        ("50-day average", fmt.price(stats.ma50, unit)),
+        ("200-day average", fmt.price(stats.ma200, unit)),
+        ("vs 20 / 50 / 200d", _distances(stats)),
+        (
+            "50-session range",
+            f"{fmt.price(stats.range_50d_low, unit)} – {fmt.price(stats.range_50d_high, unit)}",
+        ),
+        (
+            "52-week range",
+            f"{fmt.price(stats.range_52w_low, unit)} – {fmt.price(stats.range_52w_high, unit)}",
+        ),
+        ("Last bar", stats.last_date.isoformat() if stats.last_date else fmt.NA),
+        ("Source", stats.source + (" (stale)" if stats.stale else "")),
+    ]
+    for label, value in rows:
+        table.add_row(label, value)
+    return table
+
+
+def _distances(stats: InstrumentStats) -> Text:
+    return Text(" / ").join(cells.distance(stats, level) for level in (stats.ma20, stats.ma50, stats.ma200))
+
+
+def title_text(stats: InstrumentStats) -> Text:
+    return Text.assemble(
+        (f" {stats.name} ", "bold"),
+        (f"{stats.symbol}  ", "dim"),
+        cells.level(stats),
+        " ",
+        (stats.unit + " " if stats.unit and stats.unit != "%" else "", "dim"),
+        cells.change(stats.change_1d_pct),
+        ("  1D", "dim"),
+    )
+
+
+class DetailScreen(Screen[None]):
+    """``enter`` on a symbol; ``escape`` goes back."""
+
+    BINDINGS = [Binding("escape,q,backspace", "close", "Back")]
+
+    DEFAULT_CSS = """
+    DetailScreen #title { height: 1; background: $boost; }
+    DetailScreen #body { height: 1fr; }
+    DetailScreen PriceChart { width: 1fr; height: 1fr; border: round $primary; }
+    DetailScreen #side { width: 60; }
+    DetailScreen #stats { height: auto; border: round $primary; padding: 0 1; }
+    DetailScreen #milestones { height: auto; padding: 0 1; }
+    DetailScreen #bars { height: 1fr; border: round $primary; }
+    """
+
+    def __init__(self, service: MarketService, snapshot: MarketSnapshot, symbol: str) -> None:
+        super().__init__()
+        self.service = service
+        self.snapshot = snapshot
+        self.symbol = symbol
+        self.detail: SymbolDetail | None = None
+
+    def compose(self) -> ComposeResult:
+        stats = self.snapshot.get(self.symbol)
+        yield Static(title_text(stats) if stats else Text(self.symbol), id="title")
+        with Horizontal(id="body"):
+            chart = PriceChart(id="chart")
+            chart.border_title = "close with 20/50/200-day averages"
+            yield chart
+            with Vertical(id="side"):
+                table = Static(stats_table(stats) if stats else "", id="stats")
+                table.border_title = "stats"
+                yield table
+                milestones = (
+                    Text("\n").join(cells.milestone_badge(m) for m in stats.milestones) if stats else ""
+                )
+                yield Static(milestones, id="milestones")
+                bars: DataTable[str] = DataTable(id="bars", cursor_type="row", zebra_stripes=True)
+                bars.border_title = f"last {RECENT_BARS} sessions"
+                yield bars
+        yield Footer()
+
+    def on_mount(self) -> None:
+        bars = self.query_one("#bars", DataTable)
+        for label in ("Date", "Open", "High", "Low", "Close"):
+            bars.add_column(label, key=label.lower())
+        self.query_one(PriceChart).loading = True
+        self.load_detail()
+
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    def load_detail(self) -> None:
+        try:
+            detail = self.service.detail(self.snapshot, self.symbol)
+        except Exception as exc:  # a worker never raises into the UI; the screen says what failed
+            self.app.call_from_thread(self._failed, f"{type(exc).__name__}: {exc}")
+            return
+        self.app.call_from_thread(self.show_detail, detail)
+
+    def _failed(self, reason: str) -> None:
+        chart = self.query_one(PriceChart)
+        chart.loading = False
+        self.notify(f"{self.symbol}: no chart ({reason})", severity="error")
+
+    def show_detail(self, detail: SymbolDetail) -> None:
+        self.detail = detail
+        chart = self.query_one(PriceChart)
+        chart.loading = False
+        chart.set_detail(detail)
+        bars = self.query_one("#bars", DataTable)
+        bars.clear()
+        unit = "%" if detail.stats.unit == "%" else ""
+        for bar in reversed(detail.bars[-RECENT_BARS:]):
+            bars.add_row(
+                bar.on.isoformat(),
+                *(fmt.price(v, unit) for v in (bar.open, bar.high, bar.low, bar.close)),
+                key=bar.on.isoformat(),
+            )
+
+    def action_close(self) -> None:
+        self.dismiss(None)

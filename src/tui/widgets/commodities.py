@@ -1,0 +1,101 @@
+"""Pane 3: commodities and rates, with milestone badges from the data layer."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from rotor.data import formatting as fmt
+from rotor.data.snapshot import InstrumentStats, MarketSnapshot
+from rotor.tui import cells
+from rotor.tui.widgets.table import Column, KeyedTable
+
+GROUPS = ("commodities", "rates")
+
+COLUMNS = (
+    Column("name", "Name", 10, right=False),
+    Column("last", "Last", 10),
+    Column("1d", "1D", 8),
+    Column("1w", "1W", 8),
+    Column("ytd", "YTD", 9),
+    Column("spark", " 20 sessions", 13, right=False),
+    Column("unit", " Unit", 9, right=False),
+)
+
+
+def commodity_cells(stats: InstrumentStats, stale: bool) -> dict[str, Text]:
+    """A row: a yield (unit %) shows its changes in basis points, everything else in %."""
+    stale = stale or stats.stale
+    if stats.unit == "%":
+        changes = {
+            key: cells.bp_change(
+                fmt.yield_change_bp(stats.last, fmt.base_from_change(stats.last, pct)), stale=stale
+            )
+            for key, pct in (
+                ("1d", stats.change_1d_pct),
+                ("1w", stats.change_1w_pct),
+                ("ytd", stats.change_ytd_pct),
+            )
+        }
+    else:
+        changes = {
+            "1d": cells.change(stats.change_1d_pct, stale=stale),
+            "1w": cells.change(stats.change_1w_pct, stale=stale),
+            "ytd": cells.change(stats.change_ytd_pct, stale=stale),
+        }
+    return {
+        "name": cells.name(stats, stale=stale),
+        "last": cells.level(stats, stale=stale),
+        "unit": Text(" " + (stats.unit or "index"), style="dim"),
+        **changes,
+        "spark": Text(" ") + cells.sparkline(stats, 12, stale=stale),
+    }
+
+
+def milestones_text(snapshot: MarketSnapshot) -> Text:
+    """Every milestone of the pane's symbols, one per line: ``Gold ★ first close above $5,000 (...)``."""
+    lines = [
+        Text.assemble((f"{stats.short:<10}", "bold"), cells.milestone_badge(m))
+        for group in GROUPS
+        for stats in snapshot.group(group)
+        for m in stats.milestones
+    ]
+    if not lines:
+        return Text("No milestone at this session.", style="dim")
+    return Text("\n").join(lines)
+
+
+class CommoditiesTable(KeyedTable):
+    """Gold, silver, crude, natural gas, copper, the 10-year yield and the dollar index."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(COLUMNS, id=id)
+
+    def show(self, snapshot: MarketSnapshot, *, stale: bool = False) -> None:
+        rows = [(s.symbol, commodity_cells(s, stale)) for g in GROUPS for s in snapshot.group(g)]
+        self.sync(rows)
+
+
+class CommoditiesPane(Vertical):
+    """The table with the milestones listed under it (they are sentences: they need the width)."""
+
+    DEFAULT_CSS = """
+    CommoditiesPane { height: 1fr; }
+    CommoditiesPane > CommoditiesTable { height: auto; max-height: 12; }
+    CommoditiesPane > #milestones { height: auto; padding: 1 1 0 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield CommoditiesTable(id="commodities")
+        yield Static(id="milestones")
+
+    def show(self, snapshot: MarketSnapshot, *, stale: bool = False) -> None:
+        self.query_one(CommoditiesTable).show(snapshot, stale=stale)
+        text = milestones_text(snapshot)
+        if text.plain != self._shown:
+            self._shown = text.plain
+            self.query_one("#milestones", Static).update(text)
+
+    _shown = ""

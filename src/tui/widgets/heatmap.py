@@ -1,0 +1,229 @@
+"""Pane 2: the sector heatmap, one tile per SPDR sector ETF, coloured by the chosen timeframe's return.
+
+The colour is a diverging scale: neutral grey at 0 %, full colour at the timeframe's scale (1D 2 %,
+1W 4 %, 1M 8 %, YTD 15 %) and beyond. Two palettes: ``red-green`` and the colour-blind-safe
+``blue-orange`` (blue up, orange down).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from rich.console import RenderableType
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from rotor.data import formatting as fmt
+from rotor.data.snapshot import InstrumentStats, MarketSnapshot
+from rotor.tui.cells import contrast_text
+from rotor.tui.messages import SymbolChosen
+
+TIMEFRAMES = ("1D", "1W", "1M", "YTD")
+#: The absolute return (in %) that gets the full colour, per timeframe.
+SCALE = {"1D": 2.0, "1W": 4.0, "1M": 8.0, "YTD": 15.0}
+NEUTRAL = (68, 68, 68)
+NO_DATA = (40, 40, 40)
+
+
+@dataclass(frozen=True, slots=True)
+class Palette:
+    name: str
+    up: tuple[int, int, int]
+    down: tuple[int, int, int]
+
+
+PALETTES = {
+    "red-green": Palette("red-green", up=(0, 150, 60), down=(200, 30, 30)),
+    "blue-orange": Palette("blue-orange", up=(20, 100, 220), down=(235, 120, 0)),
+}
+
+
+def tile_colour(value: float | None, scale: float, palette: Palette) -> tuple[int, int, int]:
+    """The tile background for a return: linear from neutral (0 %) to the palette's end at ``scale``."""
+    if value is None or not math.isfinite(value):
+        return NO_DATA
+    t = min(1.0, abs(value) / scale)
+    end = palette.up if value >= 0 else palette.down
+    return (
+        round(NEUTRAL[0] + (end[0] - NEUTRAL[0]) * t),
+        round(NEUTRAL[1] + (end[1] - NEUTRAL[1]) * t),
+        round(NEUTRAL[2] + (end[2] - NEUTRAL[2]) * t),
+    )
+
+
+def order_tiles(
+    sectors: tuple[InstrumentStats, ...], timeframe: str, sort_by_return: bool
+) -> list[InstrumentStats]:
+    """Sector order, or by the timeframe's return, best first (n/a last, ties by ticker)."""
+    if not sort_by_return:
+        return list(sectors)
+
+    def key(s: InstrumentStats) -> tuple[int, float, str]:
+        v = s.change(timeframe)
+        return (1, 0.0, s.symbol) if v is None else (0, -v, s.symbol)
+
+    return sorted(sectors, key=key)
+
+
+class SectorHeatmap(Widget, can_focus=True):
+    """Tiles with name, ticker and return; arrows/hjkl move, ``enter`` opens the sector's detail."""
+
+    DEFAULT_CSS = """
+    SectorHeatmap { height: 1fr; min-height: 4; }
+    """
+
+    BINDINGS = [
+        Binding("left,h", "move(-1, 0)", "Left", show=False),
+        Binding("right,l", "move(1, 0)", "Right", show=False),
+        Binding("up,k", "move(0, -1)", "Up", show=False),
+        Binding("down,j", "move(0, 1)", "Down", show=False),
+        Binding("enter", "choose", "Detail", show=False),
+    ]
+
+    timeframe: reactive[str] = reactive("1D")
+    sort_by_return: reactive[bool] = reactive(False)
+    cursor: reactive[int] = reactive(0)
+
+    def __init__(self, *, palette: str = "red-green", id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.palette = PALETTES.get(palette, PALETTES["red-green"])
+        self._sectors: tuple[InstrumentStats, ...] = ()
+        self._stale = False
+        self._columns = 1
+
+    # --- data ------------------------------------------------------------------------------------
+
+    def show(self, snapshot: MarketSnapshot, *, stale: bool = False) -> None:
+        sectors = snapshot.group("sectors")
+        if sectors != self._sectors or stale != self._stale:
+            self._sectors = sectors
+            self._stale = stale
+            self.refresh()
+
+    @property
+    def tiles(self) -> list[InstrumentStats]:
+        """The tiles in display order."""
+        return order_tiles(self._sectors, self.timeframe, self.sort_by_return)
+
+    @property
+    def cursor_symbol(self) -> str | None:
+        tiles = self.tiles
+        return tiles[self.cursor].symbol if 0 <= self.cursor < len(tiles) else None
+
+    def cycle_timeframe(self) -> None:
+        self.timeframe = TIMEFRAMES[(TIMEFRAMES.index(self.timeframe) + 1) % len(TIMEFRAMES)]
+
+    def toggle_sort(self) -> None:
+        symbol = self.cursor_symbol
+        self.sort_by_return = not self.sort_by_return
+        self._keep_cursor_on(symbol)
+
+    def _keep_cursor_on(self, symbol: str | None) -> None:
+        tiles = [t.symbol for t in self.tiles]
+        if symbol in tiles:
+            self.cursor = tiles.index(symbol)
+
+    def watch_timeframe(self) -> None:
+        self.refresh()
+
+    def watch_sort_by_return(self) -> None:
+        self.refresh()
+
+    def watch_cursor(self) -> None:
+        self.refresh()
+
+    # --- keys and mouse --------------------------------------------------------------------------
+
+    def action_move(self, dx: int, dy: int) -> None:
+        n = len(self._sectors)
+        if not n:
+            return
+        target = self.cursor + dx + dy * self._columns
+        if 0 <= target < n:
+            self.cursor = target
+
+    def action_choose(self) -> None:
+        symbol = self.cursor_symbol
+        if symbol:
+            self.post_message(SymbolChosen(symbol))
+
+    def on_click(self, event: events.Click) -> None:
+        index = self._tile_at(event.x, event.y)
+        if index is not None:
+            if index == self.cursor and event.chain >= 2:
+                self.action_choose()
+            self.cursor = index
+
+    # --- layout and drawing ----------------------------------------------------------------------
+
+    def _layout(self, width: int, height: int) -> tuple[int, int, int]:
+        """(columns, tile width, tile height) that fit ``width`` x ``height - 1`` (the legend line)."""
+        n = max(1, len(self._sectors))
+        columns = max(1, min(n, width // 11))
+        rows = math.ceil(n / columns)
+        tile_height = 3 if rows * 3 <= height - 1 else 2 if rows * 2 <= height - 1 else 1
+        return columns, max(1, width // columns), tile_height
+
+    def _tile_at(self, x: int, y: int) -> int | None:
+        columns, tile_width, tile_height = self._layout(self.size.width, self.size.height)
+        if y < 1:
+            return None
+        index = ((y - 1) // tile_height) * columns + x // tile_width
+        return index if 0 <= index < len(self._sectors) and x < columns * tile_width else None
+
+    def _legend(self, width: int) -> Text:
+        scale = SCALE[self.timeframe]
+        legend = Text.assemble((f" {self.timeframe} ", "bold reverse"), " ")
+        for step in (-1.0, -0.5, 0.0, 0.5, 1.0):
+            r, g, b = tile_colour(step * scale, scale, self.palette)
+            legend.append("  ", style=Style(bgcolor=f"rgb({r},{g},{b})"))
+        legend.append(f" ±{scale:g}%  ", style="dim")
+        legend.append("sorted by return" if self.sort_by_return else "sector order", style="dim")
+        if self._stale:
+            legend.append(" · stale", style="bold yellow")
+        legend.truncate(width)
+        return legend
+
+    def render(self) -> RenderableType:
+        width, height = self.size.width, self.size.height
+        if not self._sectors:
+            return Text("waiting for data…", style="dim", justify="center")
+        columns, tile_width, tile_height = self._layout(width, height)
+        tiles = self.tiles
+        lines: list[Text] = [self._legend(width)]
+        scale = SCALE[self.timeframe]
+        for start in range(0, len(tiles), columns):
+            row = tiles[start : start + columns]
+            row_lines = [Text() for _ in range(tile_height)]
+            for offset, stats in enumerate(row):
+                index = start + offset
+                value = stats.change(self.timeframe)
+                r, g, b = tile_colour(value, scale, self.palette)
+                base = Style(bgcolor=f"rgb({r},{g},{b})") + contrast_text((r, g, b))
+                if self._stale:
+                    base += Style(dim=True)
+                selected = index == self.cursor
+                style = base + Style(bold=True, underline=selected and self.has_focus)
+                mark = "▸" if selected else " "
+                inner = tile_width - 1
+                pct = fmt.pct(value)
+                if tile_height >= 2:
+                    left = f" {stats.symbol}" if len(stats.symbol) + len(pct) + 2 <= inner else stats.symbol
+                    content = [
+                        f"{mark}{stats.short}",
+                        left + " " * max(1, inner - len(left) - len(pct)) + pct,
+                    ]
+                else:
+                    content = [f"{mark}{stats.symbol} {pct}"]
+                for i in range(tile_height):
+                    text = content[i] if i < len(content) else ""
+                    cell = text[:inner].ljust(inner)
+                    row_lines[i].append(cell, style=style if i == 0 else base + Style(bold=selected))
+                    row_lines[i].append(" ")
+            lines.extend(row_lines)
+        return Text("\n").join(lines)

@@ -1,0 +1,58 @@
+"""Pane 1: the indices (and the benchmark ETFs and any watchlist) as a table with sparklines."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from rotor.data.snapshot import InstrumentStats, MarketSnapshot
+from rotor.tui import cells
+from rotor.tui.widgets.table import Column, KeyedTable
+
+#: Groups shown in this pane, in order.
+GROUPS = ("indices", "etfs", "watchlist")
+
+COLUMNS = (
+    Column("name", "Name", 13, right=False),
+    Column("last", "Last", 10),
+    Column("1d", "1D", 8),
+    Column("1w", "1W", 8),
+    Column("mtd", "MTD", 8),
+    Column("ytd", "YTD", 8),
+    Column("spark", " 20 sessions", 13, right=False),
+    Column("ma20", "vs 20d", 7),
+    Column("ma50", "vs 50d", 7),
+    Column("ma200", "vs 200d", 8),
+    Column("r50", " 50d range", 10, right=False),
+    Column("r52", " 52w range", 10, right=False),
+)
+
+
+def index_cells(stats: InstrumentStats, stale: bool) -> dict[str, Text]:
+    """The cells of one row; every figure is a field of ``stats`` (or a distance derived from two)."""
+    stale = stale or stats.stale
+    return {
+        "name": cells.name(stats, stale=stale),
+        "last": cells.level(stats, stale=stale),
+        "1d": cells.change(stats.change_1d_pct, stale=stale),
+        "1w": cells.change(stats.change_1w_pct, stale=stale),
+        "mtd": cells.change(stats.change_mtd_pct, stale=stale),
+        "ytd": cells.change(stats.change_ytd_pct, stale=stale),
+        "spark": Text(" ") + cells.sparkline(stats, 12, stale=stale),
+        "ma20": cells.distance(stats, stats.ma20, stale=stale),
+        "ma50": cells.distance(stats, stats.ma50, stale=stale),
+        "ma200": cells.distance(stats, stats.ma200, stale=stale),
+        "r50": Text(" ") + cells.range_bar(stats.range_position(), 9),
+        "r52": Text(" ") + cells.range_bar(cells.range_52w_position(stats), 9),
+    }
+
+
+class IndicesTable(KeyedTable):
+    """Level, 1D/1W/MTD/YTD change, distance from the 20/50/200-day averages, range positions."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(COLUMNS, id=id)
+
+    def show(self, snapshot: MarketSnapshot, *, stale: bool = False) -> None:
+        self.sync(
+            (stats.symbol, index_cells(stats, stale)) for group in GROUPS for stats in snapshot.group(group)
+        )

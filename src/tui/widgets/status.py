@@ -1,0 +1,139 @@
+"""The status bar and the ticker tape: what the data is, how fresh it is, and how the feed is doing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from rich.text import Text
+from textual.widgets import Static
+
+from rotor.data import formatting as fmt
+from rotor.data.snapshot import MarketSnapshot
+from rotor.tui import cells
+
+SOURCE_BADGE = {
+    "live": ("LIVE", "bold black on green"),
+    "cache": ("CACHE", "bold black on yellow"),
+    "snapshot": ("BUNDLED", "bold white on blue"),
+    "replay": ("REPLAY", "bold white on magenta"),
+}
+
+#: Ticker tape symbols, in order.
+TAPE = ("^GSPC", "^IXIC", "^DJI", "^RUT", "^VIX", "GC=F", "CL=F", "^TNX")
+
+
+@dataclass(frozen=True, slots=True)
+class FeedStatus:
+    """What the app knows about its refresh loop (the snapshot knows the rest)."""
+
+    live: bool
+    replay: bool
+    paused: bool = False
+    refreshing: bool = False
+    last_refresh: datetime | None = None
+    last_ok: bool = True
+    last_error: str | None = None
+    failures: int = 0
+    next_at: datetime | None = None
+    interval: float | None = None
+    stale: bool = False
+    initial: bool = False
+
+
+def data_age(snapshot: MarketSnapshot, today: date) -> str:
+    """``as of 2026-03-06 (264 days ago)``; ``as of today`` for a current session."""
+    days = (today - snapshot.as_of).days
+    if days <= 0:
+        return f"as of {snapshot.as_of.isoformat()} (today)"
+    unit = "day" if days == 1 else "days"
+    return f"as of {snapshot.as_of.isoformat()} ({days} {unit} old)"
+
+
+def status_text(snapshot: MarketSnapshot | None, feed: FeedStatus, now: datetime) -> Text:
+    """One line: source badge and age, market state, last refresh and outcome, interval, errors."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    if snapshot is None:
+        text.append(" LOADING ", style="bold reverse")
+        text.append(" computing the first snapshot…", style="dim")
+        return text
+    key = "replay" if feed.replay else snapshot.source
+    label, style = SOURCE_BADGE.get(key, (key.upper(), "bold reverse"))
+    text.append(f" {label} ", style=style)
+    if feed.stale:
+        text.append(" STALE ", style="bold black on yellow")
+    text.append(f" {data_age(snapshot, now.date())}")
+    if feed.initial:
+        text.append(" · saved snapshot", style="yellow")
+    for market in snapshot.markets:
+        text.append(" · ")
+        text.append(market.label, style="green" if market.state == "open" else "")
+    text.append(" · ")
+    if feed.refreshing:
+        text.append("refreshing…", style="cyan")
+    elif feed.last_refresh is not None:
+        when = feed.last_refresh.astimezone().strftime("%H:%M:%S")
+        if feed.last_ok:
+            text.append(f"updated {when}")
+        else:
+            text.append(f"refresh failed {when}", style="bold red")
+            if feed.last_error:
+                text.append(f": {feed.last_error}", style="red")
+    if feed.paused:
+        text.append(" · ")
+        text.append("PAUSED (p)", style="bold black on yellow")
+    elif not feed.live:
+        text.append(" · live updates off", style="dim")
+    elif feed.next_at is not None:
+        retry = "retry" if not feed.last_ok else "next"
+        text.append(f" · {retry} {feed.next_at.astimezone().strftime('%H:%M:%S')}", style="dim")
+        if feed.interval is not None and feed.last_ok:
+            text.append(f" (every {feed.interval:.0f} s)", style="dim")
+    errors = len(snapshot.errors)
+    if errors:
+        text.append(" · ")
+        text.append(f"{errors} feed error{'s' if errors != 1 else ''}", style="red")
+    for notice in snapshot.notices:
+        if notice.startswith(("offline", "cache only")):
+            continue  # the badge and the age already say it
+        text.append(" · ")
+        text.append(notice, style="yellow")
+    return text
+
+
+def tape_text(snapshot: MarketSnapshot | None, *, stale: bool = False) -> Text:
+    """The ticker tape: level and 1D change of the indices, VIX, gold, crude and the 10-year yield."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    if snapshot is None:
+        return text
+    for symbol in TAPE:
+        stats = snapshot.get(symbol)
+        if stats is None:
+            continue
+        stale_row = stale or stats.stale
+        if text:
+            text.append(" │ ", style="dim")
+        text.append(stats.short + " ", style="bold")
+        text.append_text(cells.level(stats, stale=stale_row))
+        text.append(" ")
+        if stats.unit == "%":
+            base = fmt.base_from_change(stats.last, stats.change_1d_pct)
+            text.append_text(cells.bp_change(fmt.yield_change_bp(stats.last, base), stale=stale_row))
+        else:
+            arrow = "▲" if (stats.change_1d_pct or 0) > 0 else "▼" if (stats.change_1d_pct or 0) < 0 else ""
+            change = cells.change(stats.change_1d_pct, stale=stale_row)
+            text.append(arrow, style=change.style)
+            text.append_text(change)
+    return text
+
+
+class StatusBar(Static):
+    """The bottom line (one line, never wraps)."""
+
+    DEFAULT_CSS = "StatusBar { height: 1; }"
+
+
+class TickerTape(Static):
+    """The top line (one line, never wraps)."""
+
+    DEFAULT_CSS = "TickerTape { height: 1; }"

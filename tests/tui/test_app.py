@@ -1,0 +1,349 @@
+"""The app as a person uses it: driven with a pilot, read back from the widgets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rotor.data import formatting as fmt
+from rotor.data.errors import ProviderUnavailable
+from rotor.tui.app import PANES, RotorApp, create_app, size_class
+from rotor.tui.keys import HELP
+from rotor.tui.screens.detail import DetailScreen
+from rotor.tui.screens.evidence import EvidenceScreen
+from rotor.tui.screens.help import HelpScreen
+from rotor.tui.widgets.commodities import CommoditiesTable
+from rotor.tui.widgets.heatmap import SectorHeatmap
+from rotor.tui.widgets.indices import IndicesTable
+from rotor.tui.widgets.risk import RiskNotes
+from rotor.tui.widgets.rotation import RotationView
+from rotor.tui.widgets.status import StatusBar, TickerTape
+
+from support import (
+    ScriptedService,
+    bundled,
+    frozen_clock,
+    run_pilot,
+    settle,
+    snapshot_at,
+    wait_until,
+    with_last,
+)
+
+
+def cell(table: Any, row: str, column: str) -> str:
+    return str(table.get_cell(row, column).plain)
+
+
+def status(app: RotorApp) -> str:
+    return str(app.screen_stack[0].query_one(StatusBar).render().plain)  # type: ignore[attr-defined]
+
+
+def bundled_app(**kwargs: Any) -> RotorApp:
+    return create_app(bundled(), clock=frozen_clock, **kwargs)
+
+
+def test_first_refresh_fills_every_pane_with_the_snapshot_figures() -> None:
+    snap = snapshot_at()
+
+    async def body(pilot: Any) -> None:
+        await settle(pilot)
+        app = pilot.app
+        indices = app.query_one(IndicesTable)
+        assert indices.row_count == 9
+        spx = snap.get("^GSPC")
+        assert cell(indices, "^GSPC", "last") == fmt.price(spx.last)
+        assert cell(indices, "^GSPC", "1d") == fmt.pct(spx.change_1d_pct)
+        assert cell(indices, "^GSPC", "ytd") == fmt.pct(spx.change_ytd_pct)
+        assert cell(indices, "^GSPC", "ma200") == fmt.pct(spx.distance_pct(spx.ma200), 1)
+        commodities = app.query_one(CommoditiesTable)
+        assert commodities.row_count == 7
+        gold = snap.get("GC=F")
+        assert cell(commodities, "GC=F", "last") == fmt.price(gold.last)
+        tnx = snap.get("^TNX")
+        bp = fmt.yield_change_bp(tnx.last, fmt.base_from_change(tnx.last, tnx.change_1w_pct))
+        assert cell(commodities, "^TNX", "1w") == fmt.basis_points(bp)
+        assert cell(commodities, "^TNX", "last") == fmt.price(tnx.last, "%")
+        heatmap = app.query_one(SectorHeatmap)
+        assert [t.symbol for t in heatmap.tiles] == [s.symbol for s in snap.group("sectors")]
+        risk = app.query_one(RiskNotes)
+        assert risk.notes == snap.risk_notes and risk.option_count == len(snap.risk_notes)
+        tape = app.query_one(TickerTape).render().plain
+        assert "S&P 500" in tape and fmt.price(spx.last) in tape
+        line = status(app)
+        assert "BUNDLED" in line and "as of 2026-03-06 (3 days old)" in line and "live updates off" in line
+
+    run_pilot(bundled_app(), body)
+
+
+def test_number_keys_and_tab_move_between_the_five_panes() -> None:
+    async def body(pilot: Any) -> None:
+        await settle(pilot)
+        app = pilot.app
+        for number, _, _, widget_id in PANES:
+            await pilot.press(str(number))
+            assert app.focused.id == widget_id
+            assert app.active_pane == number
+        await pilot.press("1")
+        for number in (2, 3, 4, 5, 1):
+            await pilot.press("tab")
+            assert app.active_pane == number
+        await pilot.press("shift+tab")
+        assert app.active_pane == 5
+
+    run_pilot(bundled_app(), body)
+
+
+def test_heatmap_timeframe_and_sort_keys() -> None:
+    snap = snapshot_at()
+
+    async def body(pilot: Any) -> None:
+        await settle(pilot)
+        heatmap = pilot.app.query_one(SectorHeatmap)
+        assert heatmap.timeframe == "1D"
+        await pilot.press("t")
+        assert heatmap.timeframe == "1W"
+        await pilot.press("s")
+        expected = sorted(snap.group("sectors"), key=lambda s: -(s.change_1w_pct or 0.0))
+        assert [t.symbol for t in heatmap.tiles] == [s.symbol for s in expected]
+        rendered = heatmap.render().plain
+        assert "sorted by return" in rendered and fmt.pct(expected[0].change_1w_pct) in rendered
+        await pilot.press("t", "t", "t")
+        assert heatmap.timeframe == "1D"
+        await pilot.press("2", "l", "j")
+        assert heatmap.cursor > 0
+
+    run_pilot(bundled_app(), body)
+
+
+def test_enter_opens_the_detail_with_chart_stats_and_recent_bars() -> None:
+    snap = snapshot_at()
+
+    async def body(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("1", "j", "enter")  # second row: Nasdaq
+        screen = pilot.app.screen
+        assert isinstance(screen, DetailScreen) and screen.symbol == "^IXIC"
+        await wait_until(pilot, lambda: screen.detail is not None)
+        bars = screen.query_one("#bars")
+        assert bars.row_count == 15
+        last_bar = screen.detail.bars[-1]
+        assert last_bar.on == snap.as_of and last_bar.close == snap.get("^IXIC").last
+        await pilot.press("escape")
+        assert not isinstance(pilot.app.screen, DetailScreen)
+        await pilot.press("2", "enter")
+        assert isinstance(pilot.app.screen, DetailScreen) and pilot.app.screen.symbol == "XLB"
+        await pilot.press("escape", "4", "enter")
+        assert isinstance(pilot.app.screen, DetailScreen)
+        assert pilot.app.screen.symbol == snap.rotation.rrg[0].symbol
+
+    run_pilot(bundled_app(), body)
+
+
+def test_enter_on_a_risk_note_shows_its_evidence() -> None:
+    snap = snapshot_at()
+
+    async def body(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("5", "enter")
+        screen = pilot.app.screen
+        assert isinstance(screen, EvidenceScreen)
+        assert screen.note == snap.risk_notes[0]
+        await pilot.press("escape", "j", "enter")
+        assert pilot.app.screen.note == snap.risk_notes[1]
+
+    run_pilot(bundled_app(), body)
+
+
+def test_help_lists_every_app_binding() -> None:
+    documented = " ".join(key for _, key, _ in HELP)
+    for binding in RotorApp.BINDINGS:
+        key = binding.key_display or binding.key  # type: ignore[union-attr]
+        for part in key.split(","):
+            name = {"question_mark": "?"}.get(part, part)
+            assert name in documented, f"{name} is bound but not in the help"
+
+    async def body(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(pilot.app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert not isinstance(pilot.app.screen, HelpScreen)
+
+    run_pilot(bundled_app(), body)
+
+
+def test_command_palette_offers_the_actions() -> None:
+    async def body(pilot: Any) -> None:
+        await settle(pilot)
+        titles = [c.title for c in pilot.app.get_system_commands(pilot.app.screen)]
+        for title in ("Refresh now", "Pause or resume live updates", "Heatmap timeframe", "Keys", "Quit"):
+            assert title in titles
+
+    run_pilot(bundled_app(), body)
+
+
+def test_a_refresh_updates_only_changed_cells_and_keeps_the_cursor() -> None:
+    snap = snapshot_at()
+    changed = with_last(snap, "^DJI", 50_000.0)
+    service = ScriptedService([snap, snap, changed])
+
+    async def body(pilot: Any) -> None:
+        await settle(pilot)
+        app = pilot.app
+        indices = app.query_one(IndicesTable)
+        await pilot.press("1", "j", "j", "j")
+        cursor = indices.cursor_coordinate
+        await pilot.press("r")
+        await settle(pilot)
+        assert indices.last_writes == 0  # same figures: nothing written
+        await pilot.press("r")
+        await settle(pilot)
+        assert cell(indices, "^DJI", "last") == "50,000.00"
+        # Only the Dow row's cells that depend on ``last`` changed.
+        assert 1 <= indices.last_writes <= 6
+        assert indices.cursor_coordinate == cursor
+        assert service.calls == 3
+
+    run_pilot(create_app(service, clock=frozen_clock, interval=600), body)
+
+
+def test_a_failing_feed_keeps_values_marks_them_stale_and_recovers() -> None:
+    snap = snapshot_at()
+    later = with_last(snap, "^GSPC", 7000.0)
+    service = ScriptedService(
+        [snap, ProviderUnavailable("Yahoo unreachable"), ProviderUnavailable("x"), later]
+    )
+
+    async def body(pilot: Any) -> None:
+        app = pilot.app
+        await wait_until(pilot, lambda: app.snapshot is not None and not app.refreshing)
+        await wait_until(pilot, lambda: app.failures == 1)
+        indices = app.query_one(IndicesTable)
+        assert cell(indices, "^GSPC", "last") == fmt.price(snap.get("^GSPC").last)
+        assert cell(indices, "^GSPC", "name") == "! S&P 500"
+        line = status(app)
+        assert "STALE" in line and "refresh failed" in line and "Yahoo unreachable" in line
+        await wait_until(pilot, lambda: app.failures == 0 and app.snapshot is not None and not app.stale)
+        assert cell(indices, "^GSPC", "last") == "7,000.00"
+        assert cell(indices, "^GSPC", "name") == "S&P 500"
+        assert "STALE" not in status(app)
+
+    run_pilot(create_app(service, clock=frozen_clock, interval=0.5, retry_base=0.05), body)
+
+
+def test_refreshes_never_overlap() -> None:
+    snap = snapshot_at()
+    service = ScriptedService([snap], delay=0.15)
+
+    async def body(pilot: Any) -> None:
+        for _ in range(6):
+            await pilot.press("r")
+            await pilot.pause(0.03)
+        await wait_until(pilot, lambda: service.calls >= 3, timeout=10)
+        await settle(pilot)
+        assert service.max_running == 1
+
+    run_pilot(create_app(service, clock=frozen_clock, interval=0.1), body)
+
+
+def test_updates_wait_while_a_modal_is_open_or_paused() -> None:
+    snap = snapshot_at()
+    service = ScriptedService([snap])
+
+    async def body(pilot: Any) -> None:
+        app = pilot.app
+        await wait_until(pilot, lambda: service.calls >= 1 and not app.refreshing)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        calls = service.calls
+        await pilot.pause(0.6)
+        assert service.calls == calls  # due, but the help screen is open
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: service.calls > calls)
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        assert "PAUSED" in status(app)
+        calls = service.calls
+        await pilot.pause(0.6)
+        assert service.calls == calls
+        await pilot.press("p")
+        await wait_until(pilot, lambda: service.calls > calls)
+
+    run_pilot(create_app(service, clock=frozen_clock, interval=0.2), body)
+
+
+def test_the_saved_snapshot_is_painted_before_the_first_refresh_finishes() -> None:
+    import threading
+
+    snap = snapshot_at()
+    service = ScriptedService([snap], initial=snap)
+    service.gate = threading.Event()
+
+    async def body(pilot: Any) -> None:
+        app = pilot.app
+        await pilot.pause()
+        indices = app.query_one(IndicesTable)
+        assert indices.row_count == 9
+        assert "saved snapshot" in status(app) and "refreshing" in status(app)
+        service.gate.set()
+        await wait_until(pilot, lambda: app.refresh_count == 1)
+        assert "saved snapshot" not in status(app)
+
+    run_pilot(create_app(service, clock=frozen_clock, interval=600), body)
+
+
+def test_a_replay_shows_the_given_session_and_never_refreshes() -> None:
+    snap = snapshot_at()
+    service = ScriptedService([ProviderUnavailable("must not be called")])
+
+    async def body(pilot: Any) -> None:
+        await pilot.pause(0.3)
+        assert service.calls == 0
+        assert "REPLAY" in status(pilot.app)
+        await pilot.press("r")
+        await pilot.pause(0.1)
+        assert service.calls == 0
+
+    run_pilot(create_app(service, clock=frozen_clock, first=snap), body)
+
+
+def test_layouts_by_terminal_size() -> None:
+    assert size_class(200, 50) == "wide"
+    assert size_class(120, 40) == "medium"
+    assert size_class(80, 24) == "narrow"
+    assert size_class(50, 12) == "too-small"
+
+    async def narrow(pilot: Any) -> None:
+        await settle(pilot)
+        app = pilot.app
+        assert app.query_one("#pane-indices").display and not app.query_one("#pane-heatmap").display
+        await pilot.press("2")
+        assert app.query_one("#pane-heatmap").display and not app.query_one("#pane-indices").display
+
+    run_pilot(bundled_app(), narrow, size=(80, 24))
+
+    async def tiny(pilot: Any) -> None:
+        await settle(pilot)
+        message = pilot.app.query_one("#too-small")
+        assert message.display and "Terminal too small: 50x12" in str(message.render())
+
+    run_pilot(bundled_app(), tiny, size=(50, 12))
+
+
+def test_rotation_pane_keys_walk_the_sectors() -> None:
+    snap = snapshot_at()
+
+    async def body(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("4")
+        view = pilot.app.query_one(RotationView)
+        symbols = [e.symbol for e in snap.rotation.rrg]
+        assert view.highlight == symbols[0]
+        await pilot.press("j", "j")
+        assert view.highlight == symbols[2]
+        await pilot.press("k")
+        assert view.highlight == symbols[1]
+        assert pilot.app.focused_symbol == symbols[1]
+
+    run_pilot(bundled_app(), body)
