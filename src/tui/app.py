@@ -17,6 +17,14 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from rotor.data.snapshot import MarketSnapshot
+from rotor.tui.messages import SymbolChosen
+from rotor.tui.widgets.commodities import CommoditiesPane, CommoditiesTable
+from rotor.tui.widgets.heatmap import SectorHeatmap
+from rotor.tui.widgets.indices import IndicesTable
+from rotor.tui.widgets.risk import RiskNotes
+from rotor.tui.widgets.rotation import RotationPane, RotationView
+from rotor.tui.widgets.status import FeedStatus, StatusBar, TickerTape, status_text, tape_text
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
@@ -26,15 +34,6 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Static
-
-from rotor.data.snapshot import MarketSnapshot
-from rotor.tui.messages import SymbolChosen
-from rotor.tui.widgets.commodities import CommoditiesPane, CommoditiesTable
-from rotor.tui.widgets.heatmap import SectorHeatmap
-from rotor.tui.widgets.indices import IndicesTable
-from rotor.tui.widgets.risk import RiskNotes
-from rotor.tui.widgets.rotation import RotationPane, RotationView
-from rotor.tui.widgets.status import FeedStatus, StatusBar, TickerTape, status_text, tape_text
 
 if TYPE_CHECKING:
     from rotor.data.service import MarketService

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from rich.style import Style
 from rich.text import Text
-
 from rotor.data import formatting as fmt
 from rotor.data.snapshot import InstrumentStats, Milestone
 

@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-
 from rotor.data.service import BundledService
 from rotor.data.snapshot import MarketSnapshot, SymbolDetail
 

@@ -8,7 +8,6 @@ import pytest
 from rich.console import Console
 from rich.style import Style
 from rich.text import Text
-
 from rotor.tui.braille import BRAILLE_BASE, BrailleCanvas, Scale, braille_char
 
 

@@ -11,9 +11,6 @@ from typing import Any
 import pytest
 from rich.console import Console
 from rich.text import Text
-from textual.app import App, ComposeResult
-from textual.widget import Widget
-
 from rotor.data import formatting as fmt
 from rotor.data.service import BundledService
 from rotor.data.snapshot import Bar, MarketSnapshot, Rotation, RRGEntry, RRGPoint, SymbolDetail
@@ -25,6 +22,8 @@ from rotor.tui.widgets.charts import (
     quadrant_of,
     rotation_lines,
 )
+from textual.app import App, ComposeResult
+from textual.widget import Widget
 
 AS_OF = date(2026, 1, 30)
 QUADRANTS = ("Leading", "Weakening", "Lagging", "Improving")

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from rotor.data.errors import ProviderUnavailable
 from rotor.tui.app import create_app
 from rotor.tui.screens.detail import DetailScreen

@@ -10,17 +10,16 @@ from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
+from rotor.data import formatting as fmt
+from rotor.data.snapshot import InstrumentStats, MarketSnapshot, SymbolDetail
+from rotor.tui import cells
+from rotor.tui.widgets.charts import PriceChart
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
-
-from rotor.data import formatting as fmt
-from rotor.data.snapshot import InstrumentStats, MarketSnapshot, SymbolDetail
-from rotor.tui import cells
-from rotor.tui.widgets.charts import PriceChart
 
 if TYPE_CHECKING:
     from rotor.data.service import MarketService

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
+from rotor.data import formatting as fmt
+from rotor.data.snapshot import RiskNote
+from rotor.tui.widgets.risk import SEVERITY_LABEL, SEVERITY_STYLE
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
-
-from rotor.data import formatting as fmt
-from rotor.data.snapshot import RiskNote
-from rotor.tui.widgets.risk import SEVERITY_LABEL, SEVERITY_STYLE
 
 
 def evidence_table(note: RiskNote) -> Table:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from rich.table import Table
+from rotor.tui.keys import HELP
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
-
-from rotor.tui.keys import HELP
 
 
 def help_table() -> Table:

@@ -13,12 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual.reactive import reactive
-from textual.widget import Widget
-
 from rotor.data import formatting as fmt
 from rotor.data.snapshot import Bar, Quadrant, Rotation, RRGEntry, SymbolDetail
 from rotor.tui.braille import BrailleCanvas, Scale
+from textual.reactive import reactive
+from textual.widget import Widget
 
 #: Quadrant colours (rich named colours that read on dark and light backgrounds).
 QUADRANT_COLOURS: dict[Quadrant, str] = {

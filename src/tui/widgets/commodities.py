@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import Vertical
-from textual.widgets import Static
-
 from rotor.data import formatting as fmt
 from rotor.data.snapshot import InstrumentStats, MarketSnapshot
 from rotor.tui import cells
 from rotor.tui.widgets.table import Column, KeyedTable
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
 
 GROUPS = ("commodities", "rates")
 

@@ -13,15 +13,14 @@ from dataclasses import dataclass
 from rich.console import RenderableType
 from rich.style import Style
 from rich.text import Text
-from textual import events
-from textual.binding import Binding
-from textual.reactive import reactive
-from textual.widget import Widget
-
 from rotor.data import formatting as fmt
 from rotor.data.snapshot import InstrumentStats, MarketSnapshot
 from rotor.tui.cells import contrast_text
 from rotor.tui.messages import SymbolChosen
+from textual import events
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.widget import Widget
 
 TIMEFRAMES = ("1D", "1W", "1M", "YTD")
 #: The absolute return (in %) that gets the full colour, per timeframe.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich.text import Text
-
 from rotor.data.snapshot import InstrumentStats, MarketSnapshot
 from rotor.tui import cells
 from rotor.tui.widgets.table import Column, KeyedTable

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from rich.text import Text
+from rotor.data.snapshot import MarketSnapshot, RiskNote
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
-
-from rotor.data.snapshot import MarketSnapshot, RiskNote
 
 SEVERITY_STYLE = {
     "warning": "bold white on red",

@@ -4,18 +4,17 @@ sector breadth. Arrows/hjkl pick a sector on the graph; ``enter`` opens its deta
 from __future__ import annotations
 
 from rich.text import Text
-from textual import events
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical
-from textual.widgets import Static
-
 from rotor.data import formatting as fmt
 from rotor.data.snapshot import MarketSnapshot, Rotation, Spread
 from rotor.tui import cells
 from rotor.tui.messages import SymbolChosen
 from rotor.tui.widgets.charts import RotationGraph
 from rotor.tui.widgets.table import Column, KeyedTable
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Static
 
 QUADRANT_STYLE = {"Leading": "green", "Weakening": "yellow", "Lagging": "red", "Improving": "dodger_blue2"}
 

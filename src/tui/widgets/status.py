@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from rich.text import Text
-from textual.widgets import Static
-
 from rotor.data import formatting as fmt
 from rotor.data.snapshot import MarketSnapshot
 from rotor.tui import cells
+from textual.widgets import Static
 
 SOURCE_BADGE = {
     "live": ("LIVE", "bold black on green"),

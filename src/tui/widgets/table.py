@@ -11,10 +11,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
+from rotor.tui.messages import SymbolChosen
 from textual.binding import Binding
 from textual.widgets import DataTable
-
-from rotor.tui.messages import SymbolChosen
 
 
 @dataclass(frozen=True, slots=True)
