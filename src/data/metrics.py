@@ -236,19 +236,23 @@ def recent_round_level_cross(close: pd.Series, as_of: date, lookback: int = SESS
     if len(series) < 2:
         return None
     step = round_step(float(series.iloc[-1]))
-    if math.isnan(step):
+    if not math.isfinite(step) or step <= 0:
         return None
     window = series.iloc[-lookback:]
-    start = pd.Timestamp(window.index[0])
-    lo, hi = math.floor(float(window.min()) / step), math.floor(float(window.max()) / step)
-    for k in range(hi, lo - 1, -1):
-        level = k * step
-        if level <= 0:
-            break
-        first = first_close_above(series, level)
-        if first is not None and pd.Timestamp(first) >= start:
-            return LevelCross(level=level, on=first)
-    return None
+    window_max = float(window.max())
+    before = series.iloc[: len(series) - len(window)]
+    prior_max = float(before.max()) if len(before) else -math.inf
+    # The highest multiple of ``step`` strictly below the window's best close. Its first close above
+    # falls in the window exactly when no earlier close exceeded it; a lower level is even more
+    # likely to have been exceeded before, so this one level decides (no loop over levels).
+    k = math.ceil(window_max / step) - 1
+    level = k * step
+    if not math.isfinite(level) or level <= 0 or level < prior_max:
+        return None
+    first = first_close_above(series, level)
+    if first is None or pd.Timestamp(first) < pd.Timestamp(window.index[0]):
+        return None
+    return LevelCross(level=level, on=first)
 
 
 def weekly_closes(close: pd.Series, as_of: date) -> pd.Series:
