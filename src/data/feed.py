@@ -16,6 +16,14 @@ Modes (``--source``): ``auto`` falls back to the cache, else the bundled data, w
 "offline: bundled data as of 2026-03-06"; ``live`` raises ``ProviderUnavailable`` when the provider
 answers for no symbol at all (the app keeps its last snapshot); ``cache`` never fetches. An ``--as-of``
 date replays from the cache (seeded from the bundle): no fetching, ``live`` is False, nothing persisted.
+
+Market hours (``rotor.data.market_hours``): unless replaying, every refresh attaches ``markets``, the state
+at the clock time of each exchange calendar the symbols use (XNYS, CMES, IEPA for the built-in universe),
+whatever the source (the hours are about now, not about the data). A replay leaves ``markets`` empty: the
+present hours say nothing about a past session (and a replay never imports exchange-calendars). A symbol
+whose intraday quote stopped updating while its market is open is marked stale (``market_hours.is_stale``
+with ``refresh_interval``); a quiet price on a closed market is not. When the hours cannot be computed
+(exchange-calendars missing or failing), the calendars concerned are left out with a notice.
 """
 
 from __future__ import annotations
@@ -28,13 +36,24 @@ from typing import TYPE_CHECKING, Final, Literal, Protocol, runtime_checkable
 
 from rotor.data.cache import Cache, resolve_cache_dir
 from rotor.data.errors import ProviderError, RotorError
+from rotor.data.market_hours import DEFAULT_INTERVAL
 from rotor.data.providers.base import FetchResult, Provider, Quote
-from rotor.data.service import BundledService, Clock, MarketService, complete_as_of, utc_now
+from rotor.data.providers.sanitize import inspect_bars, sanitize_quotes
+from rotor.data.service import (
+    BundledService,
+    Clock,
+    MarketService,
+    complete_as_of,
+    explain_missing,
+    utc_now,
+)
 from rotor.data.symbols import UNIVERSE, Symbol
 
 if TYPE_CHECKING:
     import pandas as pd
     from rotor.data.frame import Panel
+    from rotor.data.risk import RiskThresholds
+    from rotor.data.rotation import RRGOptions
     from rotor.data.snapshot import MarketSnapshot, SymbolDetail
 
 ServiceSource = Literal["auto", "live", "cache", "snapshot"]
@@ -116,6 +135,9 @@ class LiveService:
         clock: Clock = utc_now,
         seed: Provider | None = None,
         fetch_quotes: bool = True,
+        refresh_interval: float = DEFAULT_INTERVAL,
+        rrg_options: RRGOptions | None = None,
+        risk_thresholds: RiskThresholds | None = None,
     ) -> None:
         self.cache = cache
         self._provider = provider if mode != "cache" and as_of is None else None
@@ -126,6 +148,11 @@ class LiveService:
         self._clock = clock
         self._seed = seed
         self._quotes_enabled = fetch_quotes
+        self._refresh_interval = refresh_interval
+        self._rrg_options = rrg_options
+        self._risk_thresholds = risk_thresholds
+        #: One line per symbol whose bars or quotes the last refresh dropped as bad (see sanitize.py).
+        self._rejections: list[str] = []
         self._lock = threading.RLock()
         self._bars: pd.DataFrame | None = None
         self._panel: Panel | None = None
@@ -154,7 +181,8 @@ class LiveService:
                 return
             if self.cache.is_empty():
                 seed = self._seed or SnapshotProvider()
-                self.cache.write_bars(seed.history(self._tickers).bars, "snapshot", now)
+                checked = inspect_bars(seed.history(self._tickers).bars)
+                self.cache.write_bars(checked.bars, "snapshot", now)
             self._bars = self.cache.read_bars(self._tickers)
             self._origins = self.cache.last_bar_sources()
             self._panel = Panel.from_bars(self._bars, self._tickers)
@@ -195,6 +223,7 @@ class LiveService:
         failures: dict[str, ProviderError] = {}
         whole_failures: list[ProviderError] = []
         frames: list[pd.DataFrame] = []
+        reference = self._last_closes()
         for group_start, group in group_by_start(starts):
             try:
                 result = provider.history(group, group_start, today)
@@ -202,13 +231,23 @@ class LiveService:
                 whole_failures.append(exc)
                 failures.update({s: ProviderError(exc.reason, s) for s in group})
                 continue
-            bars = result.bars
+            # Bad bars never reach the cache: rows for symbols not asked for are ignored, the rest are
+            # checked (sanitize.py) before the per-symbol start filter (dates may come tz-aware).
+            answer = result.bars
+            checked = inspect_bars(answer[answer["symbol"].isin(group)], reference)
+            self._rejections.extend(checked.reasons())
+            bars = checked.bars
             if not bars.empty:
                 own_start = bars["symbol"].map({s: pd.Timestamp(starts[s]) for s in group})
-                bars = bars[bars["symbol"].isin(group) & (bars["date"] >= own_start)]
+                bars = bars[bars["date"] >= own_start]
                 frames.append(bars)
             failures.update({s: e for s, e in result.errors.items() if s in group})
-            served.update(s for s in group if s not in result.errors)
+            got = set(bars["symbol"])
+            for s in group:
+                if s not in failures and s not in got:
+                    why = "every bar was bad" if s in checked.rejected_symbols() else "no bars in the answer"
+                    failures[s] = ProviderError(why, s)
+            served.update(s for s in group if s not in failures)
         if not served and whole_failures:
             raise whole_failures[0]
         if frames:
@@ -227,8 +266,22 @@ class LiveService:
             result = provider.quotes(symbols)
         except RotorError:
             return {}
-        self.cache.write_quotes(result.quotes.values(), provider.source, now)
-        return dict(result.quotes)
+        wanted = set(symbols)
+        quotes, _, reasons = sanitize_quotes(
+            {k: q for k, q in result.quotes.items() if k in wanted}, self._last_closes()
+        )
+        self._rejections.extend(reasons)
+        self.cache.write_quotes(quotes.values(), provider.source, now)
+        return quotes
+
+    def _last_closes(self) -> dict[str, float]:
+        """Per symbol, its last close in memory (the reference of the jump checks in sanitize.py)."""
+        with self._lock:
+            bars = self._bars
+        if bars is None or bars.empty:
+            return {}
+        last = bars.groupby("symbol")["close"].last()
+        return {str(symbol): float(close) for symbol, close in last.items()}
 
     # -- MarketService ---------------------------------------------------------------------------------
 
@@ -244,6 +297,7 @@ class LiveService:
         offline = False
         quotes: dict[str, Quote] = {}
         provider = self._provider
+        self._rejections = []
         if provider is not None:
             try:
                 served, failures = self._fetch_history(provider, now.date(), now)
@@ -256,6 +310,7 @@ class LiveService:
             quotes = self._fetch_quotes(provider, sorted(served), now)
             if not offline:
                 errors = [str(e) for e in failures.values()]
+            errors += self._rejections
         with self._lock:
             assert self._panel is not None
             panel = apply_quotes(self._panel, quotes)
@@ -291,11 +346,21 @@ class LiveService:
             symbol_sources=sources,
             errors=errors,
             notices=notices,
+            rrg_options=self._rrg_options,
+            risk_thresholds=self._risk_thresholds,
         )
-        if failures:
+        reasons = {s: f.reason for s, f in failures.items()}
+        snapshot = explain_missing(snapshot, reasons, "no data in the cache")
+        # Offline, only what was once live is stale; bundled data served offline from the start is a
+        # normal, labelled state (the notice says so), not a stale one.
+        stale = {t for t in failures if not offline or origins.get(t) == "live"}
+        if self._as_of is None:
+            snapshot, stale_quotes = self._with_market_hours(snapshot, now, quotes)
+            stale |= stale_quotes
+        if stale:
             snapshot = snapshot.with_changes(
                 instruments=tuple(
-                    replace(i, stale=True) if i.symbol in failures else i for i in snapshot.instruments
+                    replace(i, stale=True) if i.symbol in stale else i for i in snapshot.instruments
                 )
             )
         with self._lock:
@@ -303,6 +368,26 @@ class LiveService:
         if self._as_of is None:
             self.cache.save_snapshot(snapshot)
         return snapshot
+
+    def _with_market_hours(
+        self, snapshot: MarketSnapshot, now: datetime, quotes: Mapping[str, Quote]
+    ) -> tuple[MarketSnapshot, set[str]]:
+        """``snapshot`` with the market state of each calendar the symbols use (a notice for those that
+        failed), and the symbols whose quote is stale for its market's state."""
+        from rotor.data.market_hours import is_stale, market_states
+
+        states, problems = market_states((s.calendar for s in self._symbols), now)
+        stale = {
+            s.ticker
+            for s in self._symbols
+            if s.ticker in quotes
+            and s.calendar in states
+            and is_stale(quotes[s.ticker].time, states[s.calendar], now, self._refresh_interval)
+        }
+        changes: dict[str, object] = {"markets": tuple(states.values())}
+        if problems:
+            changes["notices"] = (*snapshot.notices, *problems)
+        return snapshot.with_changes(**changes), stale
 
     def detail(self, snapshot: MarketSnapshot, symbol: str) -> SymbolDetail:
         """Bars and moving averages of ``symbol`` at ``snapshot.as_of``, from the panel in memory."""
@@ -323,19 +408,37 @@ def open_service(
     clock: Clock = utc_now,
     provider: Provider | None = None,
     symbols: Sequence[Symbol] = UNIVERSE,
+    refresh_interval: float = DEFAULT_INTERVAL,
+    rrg_options: RRGOptions | None = None,
+    risk_thresholds: RiskThresholds | None = None,
 ) -> MarketService:
     """The MarketService for a ``--source`` choice.
 
     ``snapshot``: the bundled data only (no cache). ``auto``/``live``/``cache``: a ``LiveService`` over the
     cache in ``resolve_cache_dir(cache_dir)`` (``--cache-dir`` > ``$ROTOR_CACHE_DIR`` > platform dir);
     ``provider`` defaults to ``YahooProvider``. With ``as_of``, a replay from the cache (never fetches).
+    ``refresh_interval`` (seconds) sets how old a quote may be while its market is open (see
+    ``market_hours.is_stale``). ``rrg_options`` and ``risk_thresholds`` (the config's ``[rotation]`` and
+    ``[risk]``) go to ``compute_snapshot``.
     """
     if source == "snapshot":
-        return BundledService(as_of, symbols=symbols, clock=clock)
+        return BundledService(
+            as_of, symbols=symbols, clock=clock, rrg_options=rrg_options, risk_thresholds=risk_thresholds
+        )
     cache = Cache(resolve_cache_dir(cache_dir), clock=clock)
     mode: FeedMode = "cache" if source == "cache" or as_of is not None else source
     if mode != "cache" and provider is None:
         from rotor.data.providers.yahoo import YahooProvider
 
         provider = YahooProvider()
-    return LiveService(cache, provider, mode=mode, as_of=as_of, symbols=symbols, clock=clock)
+    return LiveService(
+        cache,
+        provider,
+        mode=mode,
+        as_of=as_of,
+        symbols=symbols,
+        clock=clock,
+        refresh_interval=refresh_interval,
+        rrg_options=rrg_options,
+        risk_thresholds=risk_thresholds,
+    )

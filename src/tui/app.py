@@ -283,11 +283,16 @@ class RotorApp(App[int]):
     # --- the refresh loop -------------------------------------------------------------------------
 
     def _interval(self) -> float:
-        """The configured interval while any market is open, the slower one when all are closed."""
+        """The configured interval while any market is open (or in extended hours, or unknown); the
+        slower closed interval when every market is closed, but never past the earliest next open."""
         markets = self.snapshot.markets if self.snapshot else ()
-        if markets and all(m.state == "closed" for m in markets):
+        if not markets or any(m.state != "closed" for m in markets):
+            return self.interval
+        opens = [m.next_open for m in markets if m.next_open is not None]
+        if not opens:
             return self.closed_interval
-        return self.interval
+        until = (min(opens) - self.clock()).total_seconds()
+        return min(self.closed_interval, max(self.interval, until))
 
     def _modal_open(self) -> bool:
         return len(self.screen_stack) > 1

@@ -347,3 +347,23 @@ def test_rotation_pane_keys_walk_the_sectors() -> None:
         assert pilot.app.focused_symbol == symbols[1]
 
     run_pilot(bundled_app(), body)
+
+
+def test_interval_slows_down_while_every_market_is_closed() -> None:
+    from datetime import timedelta
+
+    from rotor.data.snapshot import MarketState
+
+    from support import NOW
+
+    snap = snapshot_at()
+    app = create_app(ScriptedService([snap]), clock=frozen_clock, interval=60, closed_interval=900)
+    assert app._interval() == 60  # no snapshot yet: unknown markets count as open
+    opens_soon = NOW + timedelta(seconds=120)
+    closed = MarketState("XNYS", "closed", "NYSE closed", next_open=opens_soon)
+    app.snapshot = snap.with_changes(markets=(closed,))
+    assert app._interval() == 120  # not past the next open
+    app.snapshot = snap.with_changes(markets=(MarketState("XNYS", "closed", "NYSE closed"),))
+    assert app._interval() == 900
+    app.snapshot = snap.with_changes(markets=(closed, MarketState("CMES", "open", "CME open")))
+    assert app._interval() == 60

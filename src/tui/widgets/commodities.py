@@ -14,7 +14,7 @@ from textual.widgets import Static
 GROUPS = ("commodities", "rates")
 
 COLUMNS = (
-    Column("name", "Name", 10, right=False),
+    Column("name", "Name", 12, right=False),
     Column("last", "Last", 10),
     Column("1d", "1D", 8),
     Column("1w", "1W", 8),

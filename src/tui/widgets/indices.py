@@ -11,7 +11,7 @@ from rotor.tui.widgets.table import Column, KeyedTable
 GROUPS = ("indices", "etfs", "watchlist")
 
 COLUMNS = (
-    Column("name", "Name", 13, right=False),
+    Column("name", "Name", 15, right=False),
     Column("last", "Last", 10),
     Column("1d", "1D", 8),
     Column("1w", "1W", 8),

@@ -59,6 +59,8 @@ def status_text(snapshot: MarketSnapshot | None, feed: FeedStatus, now: datetime
     key = "replay" if feed.replay else snapshot.source
     label, style = SOURCE_BADGE.get(key, (key.upper(), "bold reverse"))
     text.append(f" {label} ", style=style)
+    if any(n.startswith("offline") for n in snapshot.notices):
+        text.append(" OFFLINE ", style="bold white on red")
     if feed.stale:
         text.append(" STALE ", style="bold black on yellow")
     text.append(f" {data_age(snapshot, now.date())}")
