@@ -14,9 +14,12 @@ Basis = Literal["IDX", "RAW", "ADJ"]
 #: it reaches a request, a file name or SQL.
 TICKER_PATTERN: Final = re.compile(r"^\^?[A-Z0-9][A-Z0-9.=\-]{0,14}$")
 
-#: Exchange calendars (exchange-calendars codes): NYSE for cash indices and ETFs, CME for futures.
+#: Exchange calendars (canonical exchange-calendars codes, see rotor.data.market_hours): NYSE for cash
+#: indices, ETFs and the 10-year yield; CME Globex for the metal and energy futures; ICE Futures US for the
+#: US Dollar Index (an ICE index whose futures trade there; exchange-calendars' "ICE" is an alias of it).
 NYSE: Final = "XNYS"
 CME: Final = "CMES"
+ICE_US: Final = "IEPA"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +85,7 @@ COMMODITIES: Final = (
 )
 RATES: Final = (
     Symbol("^TNX", "US 10-Year Treasury Yield", "10Y yield", "rates", "rate", "%"),
-    Symbol("DX-Y.NYB", "US Dollar Index", "Dollar", "rates", "fx", "", "ICE"),
+    Symbol("DX-Y.NYB", "US Dollar Index", "Dollar", "rates", "fx", "", ICE_US),
 )
 
 #: Every built-in symbol, in display order.

@@ -26,13 +26,14 @@ FIRST_LIVE_DAY = date(2026, 6, 5)
 
 
 class Clock:
-    """A settable clock (evening UTC, after the US close)."""
+    """A settable clock (by default evening UTC, after the US close)."""
 
-    def __init__(self, day: date) -> None:
+    def __init__(self, day: date, at: time = time(21, 0)) -> None:
         self.day = day
+        self.at = at
 
     def __call__(self) -> datetime:
-        return datetime.combine(self.day, time(21, 0), tzinfo=UTC)
+        return datetime.combine(self.day, self.at, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -190,6 +191,7 @@ def test_as_of_replays_without_fetching_or_persisting(tmp_path: Path) -> None:
     assert not service.live and service.initial() is None
     snapshot = service.refresh()
     assert snapshot.as_of == date(2026, 5, 15) and provider.calls == 0
+    assert snapshot.markets == ()  # the present market hours say nothing about a past session
     assert Cache(tmp_path).load_snapshot() is None
 
 
@@ -253,3 +255,59 @@ def test_initial_is_cheap(tmp_path: Path, snapshot_provider: SnapshotProvider) -
         "assert 'pandas' not in sys.modules and 'yfinance' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=30)
+
+
+def test_snapshot_carries_market_hours_at_the_clock(
+    tmp_path: Path, snapshot_provider: SnapshotProvider
+) -> None:
+    service, _, _, _ = _service(tmp_path, snapshot_provider)  # Friday 2026-06-05 21:00 UTC = 17:00 ET
+    snapshot = service.refresh()
+    markets = {m.calendar: m for m in snapshot.markets}
+    assert list(markets) == ["XNYS", "CMES", "IEPA"]  # the calendars the universe uses, in order
+    assert markets["XNYS"].state == "post" and markets["XNYS"].label == "NYSE after hours, opens Mon 09:30 ET"
+    assert markets["XNYS"].next_open == datetime(2026, 6, 8, 13, 30, tzinfo=UTC)
+    assert markets["CMES"].state == "closed" and markets["CMES"].label == "CME closed, opens Sun 18:00 ET"
+    assert markets["IEPA"].state == "open"
+    # quotes timed 16:00 UTC: five hours old, but their markets are closed (or in extended hours)
+    assert not snapshot.get("SPY").stale and not snapshot.get("GC=F").stale  # type: ignore[union-attr]
+    assert service.initial() == snapshot  # the market states survive persistence
+    cached = LiveService(Cache(tmp_path / "other"), None, mode="cache", clock=Clock(FIRST_LIVE_DAY))
+    assert [m.calendar for m in cached.refresh().markets] == ["XNYS", "CMES", "IEPA"]  # hours are about now
+
+
+@pytest.mark.parametrize(
+    ("at", "interval", "stale"),
+    [
+        (time(16, 10), 60.0, False),  # a 10-minute-old quote while NYSE and CME are open
+        (time(18, 0), 60.0, True),  # two hours old: the feed stopped during the session
+        (time(18, 0), 3600.0, False),  # within 3 intervals of an hour
+    ],
+)
+def test_quotes_that_stop_during_an_open_session_are_stale(
+    tmp_path: Path, snapshot_provider: SnapshotProvider, at: time, interval: float, stale: bool
+) -> None:
+    clock = Clock(FIRST_LIVE_DAY, at)  # Friday 2026-06-05; the fake's quotes are timed 16:00 UTC
+    seed = FakeProvider(SEEDED_TO, source="snapshot", snapshot=snapshot_provider)
+    live = FakeProvider(FIRST_LIVE_DAY, snapshot=snapshot_provider)
+    service = LiveService(Cache(tmp_path), live, clock=clock, seed=seed, refresh_interval=interval)
+    snapshot = service.refresh()
+    assert {m.state for m in snapshot.markets} == {"open"}
+    assert snapshot.get("SPY").stale is stale and snapshot.get("GC=F").stale is stale  # type: ignore[union-attr]
+
+
+def test_market_hours_failure_leaves_markets_empty_with_a_notice(
+    tmp_path: Path, snapshot_provider: SnapshotProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rotor.data import market_hours
+
+    def broken(code: str, now: datetime) -> None:
+        raise RuntimeError("calendar exploded")
+
+    monkeypatch.setattr(market_hours, "market_state", broken)
+    service, _, _, _ = _service(tmp_path, snapshot_provider)
+    snapshot = service.refresh()
+    assert snapshot.markets == ()
+    assert snapshot.notices == (
+        "market hours unavailable for XNYS, CMES, IEPA: RuntimeError: calendar exploded",
+    )
+    assert snapshot.source == "live" and not snapshot.get("SPY").stale  # type: ignore[union-attr]
