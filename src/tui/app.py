@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from rotor.data.snapshot import MarketSnapshot
@@ -404,7 +404,10 @@ class RotorApp(App[int]):
             return
         widget_id = next(w for n, _, _, w in PANES if n == number)
         self.set_active_pane(number)
-        self.screen_stack[0].query_one(f"#{widget_id}").focus()
+        main = self.screen_stack[0]
+        # Focus now, not after the queued keys: "1" then "enter" typed together must open the detail
+        # of the pane just chosen (Widget.focus() defers the change until the queue is idle).
+        main.set_focus(main.query_one(f"#{widget_id}"))
 
     def action_pane_step(self, delta: int) -> None:
         if self._modal_open():
@@ -460,28 +463,10 @@ class RotorApp(App[int]):
         return None
 
 
-def create_app(
-    service: MarketService,
-    *,
-    interval: float | None = None,
-    closed_interval: float | None = None,
-    first: MarketSnapshot | None = None,
-    clock: Clock = utc_now,
-    theme: str | None = None,
-    palette: str | None = None,
-    retry_base: float = RETRY_BASE,
-) -> RotorApp:
-    """The app with its dependencies injected (tests and screenshots pass fakes and a frozen clock)."""
-    return RotorApp(
-        service,
-        interval=interval,
-        closed_interval=closed_interval,
-        first=first,
-        clock=clock,
-        theme=theme,
-        palette=palette,
-        retry_base=retry_base,
-    )
+def create_app(service: MarketService, **options: Any) -> RotorApp:
+    """The app with its dependencies injected: ``RotorApp``'s keyword options (tests and screenshots
+    pass a scripted service and a frozen clock)."""
+    return RotorApp(service, **options)
 
 
 def run(
