@@ -14,11 +14,11 @@ from textual.widgets import Static
 GROUPS = ("commodities", "rates")
 
 COLUMNS = (
-    Column("name", "Name", 12, right=False),
+    Column("name", "Name", 11, right=False),
     Column("last", "Last", 10),
     Column("1d", "1D", 8),
     Column("1w", "1W", 8),
-    Column("ytd", "YTD", 9),
+    Column("ytd", "YTD", 8),
     Column("spark", " 20 sessions", 13, right=False),
     Column("unit", " Unit", 9, right=False),
 )
