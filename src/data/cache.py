@@ -53,13 +53,20 @@ def resolve_cache_dir(cli_value: str | None) -> Path:
     """The cache directory: ``--cache-dir`` if given, else ``$ROTOR_CACHE_DIR``, else the platform's
     user cache directory (``platformdirs.user_cache_dir("rotor")``). ``~`` is expanded."""
     if cli_value:
-        return Path(cli_value).expanduser()
+        return Path(expand_user(cli_value))
     env_value = os.environ.get(CACHE_DIR_ENV)
     if env_value:
-        return Path(env_value).expanduser()
+        return Path(expand_user(env_value))
     import platformdirs
 
-    return Path(platformdirs.user_cache_dir("rotor"))
+    return Path(expand_user(platformdirs.user_cache_dir("rotor")))
+
+
+def expand_user(path: str) -> str:
+    """``path`` with a leading ``~`` expanded; left as it is when there is no home directory (HOME unset
+    and no password-database entry), where ``Path.expanduser`` would raise ``RuntimeError``. A result
+    that still starts with ``~`` means "no home": the cache then lives in memory."""
+    return os.path.expanduser(path)  # noqa: PTH111 - see the docstring
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +157,16 @@ class Cache:
         self.directory = Path(directory) if directory is not None else resolve_cache_dir(None)
         self.notice: str | None = None
         self.path: Path | None = self.directory / CACHE_FILE_NAME
+        if str(self.directory).startswith("~"):
+            # "~" survives expansion only when there is no home directory (HOME unset, no passwd entry):
+            # never create a directory literally named "~" in the working directory.
+            self.notice = (
+                "no home directory for the cache; using an in-memory cache "
+                f"(set ${CACHE_DIR_ENV} or --cache-dir to keep data between runs)"
+            )
+            self._conn = self._open_memory()
+            self.path = None
+            return
         try:
             self._conn = self._open_file(self.path)
         except OSError as exc:

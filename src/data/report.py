@@ -191,6 +191,8 @@ def write_text(snapshot: MarketSnapshot, out: IO[str]) -> None:
             )
         console.print(table)
         for i in members:
+            if i.error and i.last is None:
+                console.print(Text(f"  {i.symbol}: {i.error}", style="red"))
             for m in i.milestones:
                 console.print(Text(f"  ★ {i.short}: {m.text}", style="cyan"))
     if snapshot.rotation is not None:
@@ -341,6 +343,12 @@ def to_markdown(snapshot: MarketSnapshot) -> str:
                 sentence += "; " + "; ".join(m.text for m in i.milestones)
             lines.append(sentence + ".")
         lines += ["", *_md_table(commodities), ""]
+
+    watchlist = snapshot.group("watchlist")
+    if watchlist:
+        lines += ["## Watchlist", "", *_md_table(watchlist), ""]
+        missing = [f"- {i.symbol}: {i.error}" for i in watchlist if i.error and i.last is None]
+        lines += [*missing, ""] if missing else []
 
     if snapshot.rotation is not None:
         rot = snapshot.rotation

@@ -8,7 +8,8 @@ keeps its last good snapshot and marks it stale.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -17,6 +18,8 @@ from rotor.data.symbols import UNIVERSE, Symbol
 if TYPE_CHECKING:
     from rotor.data.frame import Panel
     from rotor.data.providers.snapshot import SnapshotProvider
+    from rotor.data.risk import RiskThresholds
+    from rotor.data.rotation import RRGOptions
     from rotor.data.snapshot import MarketSnapshot, SymbolDetail
 
 Clock = Callable[[], datetime]
@@ -49,7 +52,9 @@ class MarketService(Protocol):
 
 class BundledService:
     """Snapshots computed from the bundled real data (offline). The panel is built once; every
-    ``refresh`` recomputes every figure from it."""
+    ``refresh`` recomputes every figure from it. A symbol the bundle does not hold (a watchlist symbol)
+    is shown with ``error = "no data in the bundled snapshot"``; everything else works as usual.
+    ``rrg_options`` and ``risk_thresholds`` go to ``compute_snapshot`` (defaults when ``None``)."""
 
     def __init__(
         self,
@@ -58,11 +63,15 @@ class BundledService:
         symbols: Sequence[Symbol] = UNIVERSE,
         clock: Clock = utc_now,
         provider: SnapshotProvider | None = None,
+        rrg_options: RRGOptions | None = None,
+        risk_thresholds: RiskThresholds | None = None,
     ) -> None:
         self._as_of = as_of
         self._symbols = tuple(symbols)
         self._clock = clock
         self._provider = provider
+        self._rrg_options = rrg_options
+        self._risk_thresholds = risk_thresholds
         self._panel: Panel | None = None
         self._lock = threading.Lock()
 
@@ -91,19 +100,39 @@ class BundledService:
         as_of = self._as_of
         if as_of is None:
             as_of = complete_as_of(panel)
-        return compute_snapshot(
+        snapshot = compute_snapshot(
             panel,
             requested_as_of=as_of,
             source="snapshot",
             now=self._clock(),
             symbols=self._symbols,
             notices=(f"offline: bundled data as of {as_of.isoformat()}",) if self._as_of is None else (),
+            rrg_options=self._rrg_options,
+            risk_thresholds=self._risk_thresholds,
         )
+        return explain_missing(snapshot, {}, NOT_BUNDLED)
 
     def detail(self, snapshot: MarketSnapshot, symbol: str) -> SymbolDetail:
         from rotor.data.update import symbol_detail
 
         return symbol_detail(self._load_panel(), snapshot, symbol)
+
+
+#: The reason shown for a symbol (a watchlist symbol) the bundled data does not hold.
+NOT_BUNDLED = "no data in the bundled snapshot"
+
+
+def explain_missing(snapshot: MarketSnapshot, reasons: Mapping[str, str], default: str) -> MarketSnapshot:
+    """``snapshot`` with the reason each symbol without data has none: its entry in ``reasons`` (e.g. the
+    provider's error), else ``default``. Symbols with data are left alone."""
+    if not any(i.last_date is None for i in snapshot.instruments):
+        return snapshot
+    return snapshot.with_changes(
+        instruments=tuple(
+            replace(i, error=reasons.get(i.symbol, default)) if i.last_date is None else i
+            for i in snapshot.instruments
+        )
+    )
 
 
 def complete_as_of(panel: Panel) -> date:

@@ -2,21 +2,25 @@
 
 - ``FakeProvider``: a Provider that serves the bundled bars up to a settable "today", and can be told to
   fail, hang or leave symbols out. It counts calls and records what was asked.
+- ``FaultyProvider``: a FakeProvider whose answers are corrupted at random (seeded): errors, timeouts,
+  hangs, empty or partial answers, and every kind of bad bar and quote ``sanitize.py`` must catch.
 - ``yahoo_download_frame`` / ``FakeYahooDownload``: bundled bars shaped exactly as ``yf.download`` (yfinance
   1.x, ``group_by="column"``, ``auto_adjust=False``) returns them, to patch ``yfinance.download`` with.
 """
 
 from __future__ import annotations
 
+import random
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from datetime import time as clock_time
 from typing import TYPE_CHECKING, Any
 
-from rotor.data.errors import ProviderError, ProviderUnavailable
+from rotor.data.errors import ProviderError, ProviderTimeout, ProviderUnavailable, RateLimited
 from rotor.data.providers.base import FetchResult, Quote, SourceName
 from rotor.data.providers.snapshot import SnapshotProvider, load_bundled_bars
 
@@ -107,6 +111,171 @@ class FakeProvider:
                 quotes[str(symbol)] = Quote(str(symbol), float(close), moment)
         errors = {s: ProviderError("no quote today", s) for s in symbols if s not in quotes}
         return FetchResult(bars=result.bars.iloc[0:0], source=self._source, errors=errors, quotes=quotes)
+
+
+#: Faults that make a ``FaultyProvider`` call raise (after a short hang for ``hang``).
+RAISING_FAULTS = ("error", "unavailable", "rate_limited", "timeout", "hang")
+#: Faults that corrupt an answer's bars.
+BAR_FAULTS = (
+    "empty",
+    "partial",
+    "nan",
+    "zero",
+    "negative",
+    "high_below_low",
+    "duplicates",
+    "shuffled",
+    "tz_aware",
+    "absurd",
+    "scaled",
+    "strings",
+    "foreign_symbol",
+)
+#: Faults that corrupt an answer's quotes.
+QUOTE_FAULTS = ("nan", "zero", "negative", "absurd", "empty")
+
+
+class FaultyProvider:
+    """Bundled bars (through a ``FakeProvider`` cut at ``today``) with faults injected at random.
+
+    Each call, with probability ``rate``, picks one fault: raise ``ProviderError``,
+    ``ProviderUnavailable``, ``RateLimited`` or ``ProviderTimeout``; hang (sleep ``timeout * 1.5``, then
+    raise ``ProviderTimeout``, as a provider with a call time limit does); or corrupt the answer: empty,
+    partial (symbols silently missing), a few rows with a NaN, zero or negative close, high below low,
+    duplicated rows (one duplicate with a NaN close), shuffled rows, timezone-aware dates, an absurd close
+    (1e9) or a whole bar scaled by 1000, prices as strings, or rows for a symbol nobody asked for. Quotes
+    get NaN, zero, negative or absurd prices. ``injected`` counts the faults by call and name
+    (``history.nan``, ``quotes.hang``); ``rate`` may be changed between calls (0 stops the faults).
+    Deterministic for a given ``seed`` and call sequence.
+    """
+
+    def __init__(
+        self,
+        seed: int,
+        rate: float,
+        *,
+        today: date | None = None,
+        snapshot: SnapshotProvider | None = None,
+        timeout: float = 0.02,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.rate = rate
+        self.timeout = timeout
+        self.injected: Counter[str] = Counter()
+        self.inner = FakeProvider(today, snapshot=snapshot)
+        self._random = random.Random(seed)  # noqa: S311 - fault injection, not cryptography
+        self._sleep = sleep
+        self._lock = threading.Lock()
+
+    @property
+    def source(self) -> SourceName:
+        return "live"
+
+    @property
+    def today(self) -> date | None:
+        return self.inner.today
+
+    @today.setter
+    def today(self, value: date | None) -> None:
+        self.inner.today = value
+
+    def _pick(self, faults: Sequence[str], call: str) -> str | None:
+        with self._lock:
+            if self._random.random() >= self.rate:
+                return None
+            fault = self._random.choice([*RAISING_FAULTS, *faults])
+            self.injected[f"{call}.{fault}"] += 1
+            return fault
+
+    def _raise(self, fault: str) -> None:
+        if fault == "error":
+            raise ProviderError("injected fault: bad gateway")
+        if fault == "unavailable":
+            raise ProviderUnavailable("injected fault: unreachable")
+        if fault == "rate_limited":
+            raise RateLimited("injected fault: too many requests")
+        if fault == "timeout":
+            raise ProviderTimeout(f"injected fault: no answer within {self.timeout:g} s")
+        if fault == "hang":
+            self._sleep(self.timeout * 1.5)
+            raise ProviderTimeout(f"injected fault: hung past {self.timeout:g} s")
+
+    def history(
+        self, symbols: Sequence[str], start: date | None = None, end: date | None = None
+    ) -> FetchResult:
+        fault = self._pick(BAR_FAULTS, "history")
+        if fault is not None:
+            self._raise(fault)
+        result = self.inner.history(symbols, start, end)
+        if fault is None:
+            return result
+        with self._lock:
+            bars = corrupt_bars(result.bars, fault, self._random)
+        return FetchResult(bars=bars, source="live", errors=result.errors)
+
+    def quotes(self, symbols: Sequence[str]) -> FetchResult:
+        fault = self._pick(QUOTE_FAULTS, "quotes")
+        if fault is not None:
+            self._raise(fault)
+        result = self.inner.quotes(symbols)
+        if fault is None or not result.quotes:
+            return result
+        quotes = dict(result.quotes)
+        if fault == "empty":
+            quotes = {}
+        else:
+            with self._lock:
+                victim = self._random.choice(sorted(quotes))
+            prices = {"nan": float("nan"), "zero": 0.0, "negative": -quotes[victim].price, "absurd": 1e12}
+            price = prices[fault]
+            quotes[victim] = Quote(victim, price, quotes[victim].time)
+        return FetchResult(bars=result.bars, source="live", errors=result.errors, quotes=quotes)
+
+
+def corrupt_bars(bars: pd.DataFrame, fault: str, rng: random.Random) -> pd.DataFrame:
+    """``bars`` (a long frame) with one kind of fault injected into a few random rows."""
+    import numpy as np
+    import pandas as pd
+
+    frame = bars.copy()
+    if fault == "empty" or frame.empty:
+        return frame.iloc[0:0]
+    rows = rng.sample(range(len(frame)), k=max(1, min(3, len(frame))))
+    positions = frame.index[rows]
+    if fault == "partial":
+        symbols = sorted(set(frame["symbol"]))
+        keep = set(rng.sample(symbols, k=len(symbols) // 2))
+        return frame[frame["symbol"].isin(keep)]
+    if fault in ("nan", "zero", "negative"):
+        frame["close"] = frame["close"].astype("float64")
+        values = {"nan": np.nan, "zero": 0.0, "negative": -frame.loc[positions, "close"]}
+        frame.loc[positions, "close"] = values[fault]
+    elif fault == "high_below_low":
+        high = frame.loc[positions, "high"].copy()
+        frame.loc[positions, "high"] = frame.loc[positions, "low"] * 0.9
+        frame.loc[positions, "low"] = high * 1.1
+    elif fault == "duplicates":
+        copies = frame.loc[positions].copy()
+        broken = copies.copy()
+        broken["close"] = np.nan
+        frame = pd.concat([frame, copies, broken], ignore_index=True)
+    elif fault == "shuffled":
+        frame = frame.sample(frac=1.0, random_state=rng.randrange(2**32))
+    elif fault == "tz_aware":
+        frame["date"] = pd.DatetimeIndex(frame["date"]).tz_localize("America/New_York")
+    elif fault == "absurd":
+        frame.loc[positions, "close"] = 1e9
+    elif fault == "scaled":
+        for column in ("open", "high", "low", "close"):
+            frame.loc[positions, column] = frame.loc[positions, column] * 1000.0
+    elif fault == "strings":
+        frame["close"] = frame["close"].astype(object)
+        frame.loc[positions, "close"] = "n/a"
+    elif fault == "foreign_symbol":
+        extra = frame.loc[positions].copy()
+        extra["symbol"] = "../../etc\x1b[2J"
+        frame = pd.concat([frame, extra], ignore_index=True)
+    return frame
 
 
 def yahoo_download_frame(bars: pd.DataFrame, tickers: Sequence[str]) -> pd.DataFrame:

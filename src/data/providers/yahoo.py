@@ -14,8 +14,10 @@ must paint before that). Every call goes through ``yf.download`` with:
 Requests go in chunks of ``chunk_size`` tickers. Each chunk runs in a daemon thread with a hard time limit
 (a hung call becomes ``ProviderTimeout`` for its tickers and the next chunk still runs). A rate limit
 (``YFRateLimitError``, raised or logged) is retried with exponential backoff and jitter. A ticker that
-"succeeds" with no finite close is a failure for that ticker. Nothing raises except
-``ProviderUnavailable`` when every ticker failed.
+"succeeds" with no finite close is a failure for that ticker, and so is one whose every bar fails the
+checks of ``sanitize.py`` (the feed drops individual bad bars, and counts them, before the cache). A quote
+without a finite, positive price is no quote. Nothing raises except ``ProviderUnavailable`` when every
+ticker failed.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from rotor.data.errors import ProviderError, ProviderTimeout, ProviderUnavailable, RateLimited
 from rotor.data.providers.base import BAR_COLUMNS, FetchResult, Quote, SourceName
+from rotor.data.providers.sanitize import inspect_bars, quote_problem
 from rotor.data.symbols import is_valid_ticker
 
 if TYPE_CHECKING:
@@ -220,6 +223,9 @@ class YahooProvider:
             bars = self._to_long(symbol, part, start, end)
             if bars.empty:
                 errors[symbol] = ProviderError(self._empty_reason(start, end), symbol)
+            elif (checked := inspect_bars(bars)).bars.empty:
+                reasons = sorted({reason for _, _, reason in checked.rejected})
+                errors[symbol] = ProviderError(f"Yahoo sent only bad bars ({', '.join(reasons)})", symbol)
             else:
                 frames.append(bars)
         return self._result(symbols, frames, errors, {})
@@ -239,7 +245,12 @@ class YahooProvider:
             moment = closes.index[-1].to_pydatetime()
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=UTC)
-            quotes[symbol] = Quote(symbol, float(closes.iloc[-1]), moment)
+            quote = Quote(symbol, float(closes.iloc[-1]), moment)
+            problem = quote_problem(quote)
+            if problem is not None:
+                errors[symbol] = ProviderError(f"bad intraday price from Yahoo ({problem})", symbol)
+                continue
+            quotes[symbol] = quote
         return self._result(symbols, [], errors, quotes)
 
     # -- internals -------------------------------------------------------------------------------------

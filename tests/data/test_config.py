@@ -1,0 +1,362 @@
+"""The config file: location, schema, one-line errors naming file/line/key, writing it safely, and the
+values reaching the services (watchlist rows, risk thresholds, rotation options)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import stat
+import subprocess
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from rotor.data.cache import Cache
+from rotor.data.config import (
+    THEMES,
+    Config,
+    ConfigError,
+    RotationConfig,
+    WatchlistEntry,
+    default_config_path,
+    default_config_text,
+    load_config,
+    parse_config,
+    resolve_config_path,
+    to_toml,
+    write_default_config,
+)
+from rotor.data.errors import ProviderError, RotorError
+from rotor.data.feed import LiveService
+from rotor.data.providers.base import FetchResult
+from rotor.data.providers.fake import FakeProvider
+from rotor.data.providers.snapshot import SnapshotProvider
+from rotor.data.risk import RiskThresholds
+from rotor.data.rotation import RRGOptions
+from rotor.data.service import NOT_BUNDLED, BundledService
+from rotor.data.symbols import UNIVERSE
+
+AS_OF = date(2026, 1, 23)
+FULL = """\
+[refresh]
+interval = 30
+closed_interval = 600
+
+[watchlist]
+symbols = [
+  { symbol = "aapl", name = "Apple" },
+  { symbol = "ZC=F", name = "Corn futures", short = "Corn" },
+  "MSFT",
+]
+
+[risk]
+vix_watch_level = 18
+max_data_age_days = 5
+
+[rotation]
+benchmark = "QQQ"
+basis = "daily"
+window = 10
+tail = 3
+
+[display]
+theme = "nord"
+heatmap_palette = "blue-orange"
+
+[cache]
+dir = "~/rotor-cache"
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "config.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_defaults_without_a_file(tmp_path: Path) -> None:
+    config = load_config(None, {"ROTOR_CONFIG": str(tmp_path / "absent.toml")})
+    assert config == Config()
+    assert config.symbols == UNIVERSE
+    assert config.refresh.interval == 60 and config.refresh.closed_interval == 300
+    assert config.display.theme == "textual-dark" and config.display.heatmap_palette == "red-green"
+    assert config.risk_thresholds() == RiskThresholds()
+    assert config.rrg_options() == RRGOptions()
+
+
+def test_rotation_defaults_match_rrg_options() -> None:
+    defaults = RRGOptions()
+    ours = RotationConfig()
+    assert (ours.benchmark, ours.window, ours.tail, ours.basis) == (
+        defaults.benchmark,
+        defaults.window,
+        defaults.tail,
+        defaults.basis,
+    )
+
+
+def test_every_section(tmp_path: Path) -> None:
+    path = write(tmp_path, FULL)
+    config = load_config(str(path), {})
+    assert config.path == path
+    assert config.refresh.interval == 30.0 and config.refresh.closed_interval == 600.0
+    assert config.watchlist == (
+        WatchlistEntry("AAPL", "Apple", "Apple"),
+        WatchlistEntry("ZC=F", "Corn futures", "Corn"),
+        WatchlistEntry("MSFT", "MSFT", "MSFT"),
+    )
+    extra = config.symbols[len(UNIVERSE) :]
+    assert [(s.ticker, s.group, s.kind, s.calendar) for s in extra] == [
+        ("AAPL", "watchlist", "equity", "XNYS"),
+        ("ZC=F", "watchlist", "future", "CMES"),
+        ("MSFT", "watchlist", "equity", "XNYS"),
+    ]
+    assert config.risk_thresholds() == RiskThresholds(vix_watch_level=18.0, max_data_age_days=5)
+    assert config.rrg_options() == RRGOptions(benchmark="QQQ", window=10, tail=3, basis="daily")
+    assert config.display.theme == "nord" and config.display.heatmap_palette == "blue-orange"
+    assert config.cache.dir == "~/rotor-cache"
+
+
+def test_show_output_reads_back_to_the_same_config(tmp_path: Path) -> None:
+    path = write(tmp_path, FULL)
+    config = load_config(str(path), {})
+    assert parse_config(to_toml(config), path) == config
+    assert parse_config(to_toml(Config()), path) == Config(path=path)
+
+
+def test_the_init_template_changes_nothing_and_every_key_in_it_is_valid(tmp_path: Path) -> None:
+    template = default_config_text()
+    assert parse_config(template, tmp_path / "c.toml") == Config(path=tmp_path / "c.toml")
+    # Uncomment every "# key = value" line (the watchlist example too): still valid, same values.
+    lines = []
+    for line in template.splitlines():
+        if re.match(r"^# (\w+ = |symbols = \[|  [{\"]|\])", line):
+            line = line[2:]
+        lines.append(line)
+    config = parse_config("\n".join(lines), tmp_path / "c.toml")
+    assert config.refresh == Config().refresh and config.display == Config().display
+    assert config.risk_thresholds() == RiskThresholds()
+    assert [e.symbol for e in config.watchlist] == ["AAPL", "ZC=F", "MSFT"]
+    for theme in THEMES:
+        assert theme in template
+
+
+def test_config_location_precedence(tmp_path: Path) -> None:
+    assert resolve_config_path("x.toml", {"ROTOR_CONFIG": "y.toml"}) == (Path("x.toml"), True)
+    assert resolve_config_path(None, {"ROTOR_CONFIG": "y.toml"}) == (Path("y.toml"), False)
+    default, explicit = resolve_config_path(None, {})
+    assert default == default_config_path() and not explicit
+    with pytest.raises(ConfigError, match=r"not found \(given with --config\)"):
+        load_config(str(tmp_path / "absent.toml"), {})
+    with pytest.raises(ConfigError, match="is a directory"):
+        load_config(str(tmp_path), {})
+
+
+def test_no_home_means_no_default_file_and_an_in_memory_cache(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import platformdirs
+
+    # What platformdirs returns when HOME is unset and the user has no password-database entry.
+    monkeypatch.setattr(platformdirs, "user_config_dir", lambda *a, **k: "~/.config/rotor")
+    monkeypatch.setattr(os.path, "expanduser", lambda p: p)
+    assert default_config_path() is None
+    assert load_config(None, {}) == Config()
+    monkeypatch.chdir(tmp_path)
+    cache = Cache("~/.cache/rotor")
+    assert cache.in_memory and cache.notice is not None and "no home directory" in cache.notice
+    assert not (tmp_path / "~").exists()
+
+
+# --- errors: one line, the file, the line, the key --------------------------------------------------
+
+ERRORS = [
+    (
+        "[refresh]\ninterval = 60\nintervall = 5\n",
+        3,
+        "refresh.intervall: unknown key; did you mean 'interval'?",
+    ),
+    ("[refrsh]\ninterval = 60\n", 1, "refrsh: unknown section; did you mean 'refresh'?"),
+    ("interval = 60\n", 1, "interval: belongs in a section: write it under [refresh]"),
+    ("[refresh]\ninterval = 2\n", 2, "refresh.interval: must be between 5 and 86400, got 2"),
+    ('[refresh]\n\ninterval = "60"\n', 3, "refresh.interval: must be a number, got a string ('60')"),
+    ("[refresh]\nclosed_interval = true\n", 2, "must be a number, got a boolean"),
+    ("[refresh]\ninterval = nan\n", 2, "must be a finite number"),
+    ("[risk]\nvix_watch_level = -1\n", 2, "risk.vix_watch_level: must not be negative, got -1"),
+    ("[risk]\nmax_data_age_days = 4.5\n", 2, "risk.max_data_age_days: must be an integer, got 4.5"),
+    ("[risk]\nvix_watch_levl = 20\n", 2, "did you mean 'vix_watch_level'?"),
+    (
+        "[risk]\nvix_warning_level = 25\nvix_watch_level = 28\n",
+        3,
+        "risk.vix_watch_level: vix_watch_level must not exceed vix_warning_level",
+    ),
+    (
+        '[watchlist]\nsymbols = [\n  "AAPL",\n  "AAPL; rm -rf ~",\n]\n',
+        4,
+        "watchlist.symbols: 'AAPL; rm -rf ~' is not a valid Yahoo ticker",
+    ),
+    ('[watchlist]\nsymbols = ["../../etc/passwd"]\n', 2, "is not a valid Yahoo ticker"),
+    ('[watchlist]\nsymbols = ["SPY"]\n', 2, "SPY is already a built-in symbol (etfs)"),
+    ('[watchlist]\nsymbols = [\n  "AAPL",\n  "aapl",\n]\n', 4, "AAPL is listed twice"),
+    (
+        '[watchlist]\nsymbols = [{ symbol = "AAPL", nme = "Apple" }]\n',
+        2,
+        "unknown key 'nme'; did you mean 'name'?",
+    ),
+    ('[watchlist]\nsymbols = [{ name = "Apple" }]\n', 2, "item 1 has no 'symbol'"),
+    ('[watchlist]\nsymbols = [{ symbol = "AAPL", name = "A\\u001b[2J" }]\n', 2, "must be printable text"),
+    ('[watchlist]\nsymbols = "AAPL"\n', 2, "watchlist.symbols: must be an array of symbols, got a string"),
+    ('[[watchlist]]\nsymbol = "AAPL"\n', 1, "write [watchlist] once (a table), not [[watchlist]]"),
+    ('[rotation]\nbenchmark = "AAPL"\n', 2, "AAPL is neither a built-in nor a watchlist symbol"),
+    ('[rotation]\nbasis = "monthly"\n', 2, "'monthly' is not allowed; choose one of: weekly, daily"),
+    ("[rotation]\nwindow = 1\n", 2, "rotation.window: must be between 2 and 260, got 1"),
+    ('[display]\ntheme = "nord-dark"\n', 2, "did you mean 'nord'?"),
+    ('[display]\nheatmap_palette = "rainbow"\n', 2, "choose one of: red-green, blue-orange"),
+    ('[cache]\ndir = ""\n', 2, "cache.dir: must not be empty"),
+    ("[cache]\ndir = 5\n", 2, "cache.dir: must be a string, got an integer"),
+    ("[display]\ntheme = \n", 2, "invalid TOML: Invalid value (in 'theme =')"),
+    (
+        "[refresh]\ninterval = 60\n[refresh]\ninterval = 70\n",
+        3,
+        "invalid TOML: Cannot declare ('refresh',) twice",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "needle"), ERRORS)
+def test_an_error_names_the_file_the_line_and_the_key(
+    tmp_path: Path, text: str, line: int, needle: str
+) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(str(path), {})
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(f"{path}:{line}:"), message
+    assert needle in message, message
+    assert isinstance(caught.value, RotorError)
+
+
+def test_unterminated_string_and_bad_encoding(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="invalid TOML at the end of the file"):
+        load_config(str(write(tmp_path, '[cache]\ndir = "abc')), {})
+    path = tmp_path / "latin1.toml"
+    path.write_bytes(b'[watchlist]\nsymbols = [{ symbol = "A", name = "caf\xe9" }]\n')
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_config(str(path), {})
+
+
+@pytest.mark.parametrize("field", [f.name for f in dataclasses.fields(RiskThresholds)])
+def test_every_risk_threshold_is_accepted_and_none_may_be_negative(tmp_path: Path, field: str) -> None:
+    default = getattr(RiskThresholds(), field)
+    path = write(tmp_path, f"[risk]\n{field} = {default!r}\n")
+    assert load_config(str(path), {}).risk_thresholds() == RiskThresholds()
+    path = write(tmp_path, f"[risk]\n{field} = -1\n")
+    with pytest.raises(ConfigError, match=rf":2: risk\.{field}: must not be negative"):
+        load_config(str(path), {})
+
+
+def test_too_many_watchlist_symbols(tmp_path: Path) -> None:
+    symbols = ", ".join(f'"W{i:03d}"' for i in range(101))
+    with pytest.raises(ConfigError, match="at most 100 symbols"):
+        load_config(str(write(tmp_path, f"[watchlist]\nsymbols = [{symbols}]\n")), {})
+
+
+def test_reading_the_config_does_not_import_pandas(tmp_path: Path) -> None:
+    path = write(tmp_path, FULL.replace("[risk]\nvix_watch_level = 18\nmax_data_age_days = 5\n", ""))
+    code = (
+        "import sys; from rotor.data.config import load_config; "
+        f"c = load_config({str(path)!r}, {{}}); assert c.watchlist; print('pandas' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+# --- writing ------------------------------------------------------------------------------------------
+
+
+def test_init_writes_user_only_files_and_never_overwrites(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "rotor" / "config.toml"
+    write_default_config(path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp_path / "new").stat().st_mode) == 0o700
+    path.write_text("# mine\n")
+    with pytest.raises(FileExistsError):
+        write_default_config(path)
+    assert path.read_text() == "# mine\n"
+
+
+# --- the values reach the snapshot ----------------------------------------------------------------------
+
+
+def test_watchlist_risk_and_rotation_reach_the_bundled_snapshot(tmp_path: Path) -> None:
+    config = load_config(
+        str(
+            write(
+                tmp_path,
+                '[watchlist]\nsymbols = ["AAPL", { symbol = "MSFT", name = "Microsoft" }]\n'
+                "[risk]\nvix_watch_level = 0\nvix_warning_level = 0\n"
+                '[rotation]\nbasis = "daily"\nbenchmark = "QQQ"\n',
+            )
+        ),
+        {},
+    )
+    service = BundledService(
+        AS_OF,
+        symbols=config.symbols,
+        rrg_options=config.rrg_options(),
+        risk_thresholds=config.risk_thresholds(),
+    )
+    snapshot = service.refresh()
+    watchlist = snapshot.group("watchlist")
+    assert [(i.symbol, i.name, i.error) for i in watchlist] == [
+        ("AAPL", "AAPL", NOT_BUNDLED),
+        ("MSFT", "Microsoft", NOT_BUNDLED),
+    ]
+    assert all(i.error is None and i.last is not None for i in snapshot.instruments if i.group != "watchlist")
+    assert snapshot.rotation is not None
+    assert snapshot.rotation.basis == "daily" and snapshot.rotation.benchmark == "QQQ"
+    vix_notes = [n for n in snapshot.risk_notes if n.id.startswith("vix")]
+    assert any(n.severity == "warning" for n in vix_notes)
+
+
+class _WithWatchlistBars(FakeProvider):
+    """FakeProvider that also serves ``WLA``: SPY's real bars under another ticker."""
+
+    def history(self, symbols, start=None, end=None):  # type: ignore[no-untyped-def]
+        if "WLA" not in symbols:
+            return super().history(symbols, start, end)
+        spy = super().history(["SPY"], start, end).bars.copy()
+        spy["symbol"] = "WLA"
+        errors = {s: ProviderError("unknown to the fake", s) for s in symbols if s not in ("WLA", "SPY")}
+        others = [s for s in symbols if s not in errors and s != "WLA"]
+        frames = [spy, super().history(others, start, end).bars] if others else [spy]
+        return FetchResult(bars=pd.concat(frames, ignore_index=True), source=self.source, errors=errors)
+
+
+def test_live_watchlist_symbols_with_and_without_data(tmp_path: Path) -> None:
+    config = load_config(str(write(tmp_path, '[watchlist]\nsymbols = ["WLA", "NOPE"]\n')), {})
+    snapshot_provider = SnapshotProvider()
+    seed = FakeProvider(date(2026, 1, 16), source="snapshot", snapshot=snapshot_provider)
+    live = _WithWatchlistBars(AS_OF, snapshot=snapshot_provider)
+    service = LiveService(
+        Cache(tmp_path / "cache"),
+        live,
+        clock=lambda: datetime(2026, 1, 23, 21, tzinfo=UTC),
+        seed=seed,
+        symbols=config.symbols,
+        fetch_quotes=False,
+    )
+    snapshot = service.refresh()
+    wla, nope = snapshot.get("WLA"), snapshot.get("NOPE")
+    spy = snapshot.get("SPY")
+    assert wla is not None and nope is not None and spy is not None
+    assert wla.group == "watchlist" and wla.last == spy.last and wla.error is None
+    assert nope.last is None and nope.error is not None and nope.stale
+    assert snapshot.as_of == AS_OF and not spy.stale
+    assert nope.error == "unknown to the fake"
+    assert "NOPE: unknown to the fake" in snapshot.errors
