@@ -276,6 +276,8 @@ class RotorApp(App[int]):
         )
 
     def _show_status(self) -> None:
+        if not self.screen_stack:
+            return  # shutting down
         self.screen_stack[0].query_one(StatusBar).update(
             status_text(self.snapshot, self.feed_status(), self.clock())
         )
@@ -300,7 +302,7 @@ class RotorApp(App[int]):
     def request_refresh(self) -> None:
         """Start a refresh now unless one is running, the user paused, or a modal screen is open."""
         self._cancel_timer()
-        if self.refreshing:
+        if self.refreshing or not self.screen_stack or not self.is_running:
             return
         if self.paused or self._modal_open():
             self._pending = True
