@@ -105,7 +105,10 @@ def build_parser() -> OneLineParser:
     parser = OneLineParser(
         prog="rotor",
         description="A live terminal market monitor: indices, sector heatmap, commodities and rates, "
-        "rotation and risk notes. With no command, opens the app.",
+        "rotation and risk notes. With no command, opens the app (or prints the text report when "
+        "output is not a terminal).",
+        epilog="keys in the app: 1-5 or tab panes, arrows/hjkl move, enter detail or evidence, t heatmap "
+        "timeframe, s sort, r refresh, p pause, ctrl+p command palette, ? help, q quit",
     )
     parser.add_argument("--version", action="version", version=f"rotor {__version__}")
     _add_data_options(parser, top=True)
