@@ -42,7 +42,10 @@ def bp_change(value: float | None, *, stale: bool = False) -> Text:
 
 
 def level(stats: InstrumentStats, *, stale: bool = False) -> Text:
-    """The last level with its unit's precision (a yield in percent)."""
+    """The last level with its unit's precision (a yield in percent); ``no data`` (in red) for a symbol
+    the feed has nothing for (the detail screen and the report give the reason)."""
+    if stats.last is None and stats.error:
+        return Text("no data", style="bold red", justify="right")
     text = Text(fmt.price(stats.last, "%" if stats.unit == "%" else ""), justify="right")
     if stats.last is None:
         text.stylize(NA_STYLE)
@@ -52,13 +55,11 @@ def level(stats: InstrumentStats, *, stale: bool = False) -> Text:
 
 
 def name(stats: InstrumentStats, *, stale: bool = False) -> Text:
-    """The display name; a stale row says so, a row without data shows why in the cell's style."""
+    """The display name (a watchlist symbol starred); a stale row gets a ``!`` marker."""
     text = Text(stats.short)
     if stats.group == "watchlist":
         text = Text.assemble(("★ ", "yellow"), stats.short)
-    if stats.error and stats.last is None:
-        text.append(" no data", style="bold red")
-    elif stale:
+    if stale and stats.last is not None:
         # A marker in front (names are cut at the column's width, the marker must survive).
         text = Text.assemble(("! ", "bold yellow"), text)
         text.stylize(STALE_STYLE, 2)

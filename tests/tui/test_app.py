@@ -367,3 +367,28 @@ def test_interval_slows_down_while_every_market_is_closed() -> None:
     assert app._interval() == 900
     app.snapshot = snap.with_changes(markets=(closed, MarketState("CMES", "open", "CME open")))
     assert app._interval() == 60
+
+
+def test_a_watchlist_of_20_symbols_shows_in_the_indices_pane(tmp_path: Any) -> None:
+    from pathlib import Path
+
+    from rotor.data.config import load_config
+    from rotor.data.service import BundledService
+
+    tickers = [f"WL{n:02d}" for n in range(20)]
+    path = Path(tmp_path) / "config.toml"
+    entries = ",\n".join(f'  {{ symbol = "{t}", name = "Watch {t}" }}' for t in tickers)
+    path.write_text(f"[watchlist]\nsymbols = [\n{entries}\n]\n")
+    config = load_config(str(path), {})
+    service = BundledService(snapshot_at().as_of, symbols=config.symbols, clock=frozen_clock)
+
+    async def body(pilot: Any) -> None:
+        await settle(pilot)
+        indices = pilot.app.query_one(IndicesTable)
+        assert indices.row_count == 9 + 20
+        for ticker in tickers:
+            assert cell(indices, ticker, "name") == f"★ Watch {ticker}"
+            assert cell(indices, ticker, "last") == "no data"
+        assert cell(indices, "^GSPC", "last") == fmt.price(snapshot_at().get("^GSPC").last)
+
+    run_pilot(create_app(service, clock=frozen_clock), body)

@@ -57,6 +57,8 @@ def stats_table(stats: InstrumentStats) -> Table:
         ("Last bar", stats.last_date.isoformat() if stats.last_date else fmt.NA),
         ("Source", stats.source + (" (stale)" if stats.stale else "")),
     ]
+    if stats.error:
+        rows.append(("Feed", Text(stats.error, style="red")))
     for label, value in rows:
         table.add_row(label, value)
     return table
