@@ -57,7 +57,7 @@ PANES: tuple[tuple[int, str, str, str], ...] = (
 )
 #: Minimum sizes of the layouts (columns, rows).
 WIDE = (160, 40)
-MEDIUM = (110, 32)
+MEDIUM = (100, 30)
 MINIMUM = (60, 16)
 
 

@@ -311,6 +311,8 @@ def test_a_replay_shows_the_given_session_and_never_refreshes() -> None:
 def test_layouts_by_terminal_size() -> None:
     assert size_class(200, 50) == "wide"
     assert size_class(120, 40) == "medium"
+    assert size_class(100, 30) == "medium"
+    assert size_class(99, 40) == "narrow"
     assert size_class(80, 24) == "narrow"
     assert size_class(50, 12) == "too-small"
 
