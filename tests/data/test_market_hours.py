@@ -269,3 +269,11 @@ def test_exchange_calendars_stays_off_the_light_paths(tmp_path: Path) -> None:
         "assert 'exchange_calendars' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_martin_luther_king_day_2026_closes_nyse_with_its_name() -> None:
+    state = market_state("XNYS", utc("2026-01-19 16:00"))  # Monday 11:00 EST
+    assert state.state == "closed"
+    assert state.holiday is not None and "Luther King" in state.holiday
+    assert state.next_open == utc("2026-01-20 14:30")  # Tuesday 09:30 EST
+    assert "closed" in state.label and "Tue 09:30 ET" in state.label
