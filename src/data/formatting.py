@@ -83,6 +83,8 @@ def evidence(label: str, value: float | int | str | None, symbol: str | None = N
         text = str(int(value))
     elif not _ok(value):
         text = NA
+    elif unit.startswith("$"):
+        text = price(value)  # a price keeps its precision: 5.275 $/MMBtu, not 5.28
     else:
         assert value is not None
         text = f"{value:,.{0 if unit == 'bp' else 2}f}"
