@@ -158,6 +158,11 @@ class LiveService:
         self._panel: Panel | None = None
         self._view: Panel | None = None
         self._origins: dict[str, str] = {}
+        #: Bumped whenever the bars in memory change; with the quotes and the labels it keys the last
+        #: computation, so a refresh that brings nothing new costs a fetch, not a recompute.
+        self._data_version = 0
+        self._computed: tuple[tuple[object, ...], Panel, MarketSnapshot] | None = None
+        self._saved: MarketSnapshot | None = None
 
     @property
     def live(self) -> bool:
@@ -198,8 +203,11 @@ class LiveService:
             merged = pd.concat([self._bars, new_bars], ignore_index=True)
             merged = merged.drop_duplicates(["symbol", "date"], keep="last")
             merged = merged.sort_values(["symbol", "date"], kind="stable", ignore_index=True)
+            if merged.equals(self._bars):
+                return  # the answer repeated what we have (the usual case between sessions)
             self._bars = merged
             self._panel = Panel.from_bars(merged, self._tickers)
+            self._data_version += 1
 
     def _last_dates(self) -> dict[str, date]:
         assert self._bars is not None
@@ -222,8 +230,8 @@ class LiveService:
         served: set[str] = set()
         failures: dict[str, ProviderError] = {}
         whole_failures: list[ProviderError] = []
-        frames: list[pd.DataFrame] = []
-        reference = self._last_closes()
+        answers: list[pd.DataFrame] = []
+        asked: list[str] = []
         for group_start, group in group_by_start(starts):
             try:
                 result = provider.history(group, group_start, today)
@@ -231,23 +239,30 @@ class LiveService:
                 whole_failures.append(exc)
                 failures.update({s: ProviderError(exc.reason, s) for s in group})
                 continue
-            # Bad bars never reach the cache: rows for symbols not asked for are ignored, the rest are
-            # checked (sanitize.py) before the per-symbol start filter (dates may come tz-aware).
             answer = result.bars
-            checked = inspect_bars(answer[answer["symbol"].isin(group)], reference)
+            answers.append(answer[answer["symbol"].isin(group)])  # rows nobody asked for are ignored
+            asked.extend(group)
+            failures.update({s: e for s, e in result.errors.items() if s in group})
+        if not asked and whole_failures:
+            raise whole_failures[0]
+        frames: list[pd.DataFrame] = []
+        if answers:
+            # Bad bars never reach the cache: every answer is checked (sanitize.py), in one pass, before
+            # the per-symbol start filter (dates may come tz-aware).
+            checked = inspect_bars(pd.concat(answers, ignore_index=True), self._last_closes())
             self._rejections.extend(checked.reasons())
             bars = checked.bars
             if not bars.empty:
-                own_start = bars["symbol"].map({s: pd.Timestamp(starts[s]) for s in group})
+                own_start = bars["symbol"].map({s: pd.Timestamp(starts[s]) for s in asked})
                 bars = bars[bars["date"] >= own_start]
                 frames.append(bars)
-            failures.update({s: e for s, e in result.errors.items() if s in group})
             got = set(bars["symbol"])
-            for s in group:
+            rejected = checked.rejected_symbols()
+            for s in asked:
                 if s not in failures and s not in got:
-                    why = "every bar was bad" if s in checked.rejected_symbols() else "no bars in the answer"
+                    why = "every bar was bad" if s in rejected else "no bars in the answer"
                     failures[s] = ProviderError(why, s)
-            served.update(s for s in group if s not in failures)
+            served.update(s for s in asked if s not in failures)
         if not served and whole_failures:
             raise whole_failures[0]
         if frames:
@@ -287,7 +302,6 @@ class LiveService:
 
     def refresh(self) -> MarketSnapshot:
         """Fetch what is new (unless replaying or cache-only), recompute every figure and persist it."""
-        from rotor.data.update import compute_snapshot
 
         now = self._clock()
         self._ensure_loaded(now)
@@ -313,8 +327,10 @@ class LiveService:
             errors += self._rejections
         with self._lock:
             assert self._panel is not None
-            panel = apply_quotes(self._panel, quotes)
             origins = dict(self._origins)
+            version = self._data_version
+            computed = self._computed
+        quote_key = tuple(sorted((t, q.price) for t, q in quotes.items()))
         sources = {
             t: "live" if t in served else ("cache" if origins.get(t) == "live" else "snapshot")
             for t in self._tickers
@@ -325,30 +341,16 @@ class LiveService:
             source = "cache"
         else:
             source = "snapshot"
-        requested = self._as_of
-        if requested is None and source == "snapshot":
-            requested = complete_as_of(panel)  # the bundle's natural as-of: no symbol shown stale
-        notices = [self.cache.notice] if self.cache.notice else []
-        if requested is None:
-            as_of_text = panel.resolve_as_of(None).isoformat()
+        key = (version, quote_key, source, tuple(sorted(sources.items())), tuple(errors), offline, now.date())
+        if computed is not None and computed[0] == key:
+            # Nothing new since the last computation: same figures, only the time moves on.
+            panel, snapshot = computed[1], computed[2].with_changes(generated_at=now)
         else:
-            as_of_text = panel.resolve_as_of(requested).isoformat()
-        if self._as_of is None and (offline or provider is None):
-            kind = "cached" if source == "cache" else "bundled"
-            prefix = "offline" if offline else "cache only"
-            notices.append(f"{prefix}: {kind} data as of {as_of_text}")
-        snapshot = compute_snapshot(
-            panel,
-            requested_as_of=requested,
-            source=source,
-            now=now,
-            symbols=self._symbols,
-            symbol_sources=sources,
-            errors=errors,
-            notices=notices,
-            rrg_options=self._rrg_options,
-            risk_thresholds=self._risk_thresholds,
-        )
+            with self._lock:
+                panel = apply_quotes(self._panel, quotes)
+            snapshot = self._compute(panel, source, sources, errors, offline, now)
+            with self._lock:
+                self._computed = (key, panel, snapshot)
         reasons = {s: f.reason for s, f in failures.items()}
         snapshot = explain_missing(snapshot, reasons, "no data in the cache")
         # Offline, only what was once live is stale; bundled data served offline from the start is a
@@ -365,9 +367,46 @@ class LiveService:
             )
         with self._lock:
             self._view = panel
-        if self._as_of is None:
+        if self._as_of is None and (
+            self._saved is None or snapshot.with_changes(generated_at=self._saved.generated_at) != self._saved
+        ):
             self.cache.save_snapshot(snapshot)
+            self._saved = snapshot
         return snapshot
+
+    def _compute(
+        self,
+        panel: Panel,
+        source: str,
+        sources: Mapping[str, str],
+        errors: list[str],
+        offline: bool,
+        now: datetime,
+    ) -> MarketSnapshot:
+        """Every figure from ``panel`` (metrics, milestones, rotation, risk notes), with the notices."""
+        from rotor.data.update import compute_snapshot
+
+        requested = self._as_of
+        if requested is None and source == "snapshot":
+            requested = complete_as_of(panel)  # the bundle's natural as-of: no symbol shown stale
+        notices = [self.cache.notice] if self.cache.notice else []
+        as_of_text = panel.resolve_as_of(requested).isoformat()
+        if self._as_of is None and (offline or self._provider is None):
+            kind = "cached" if source == "cache" else "bundled"
+            prefix = "offline" if offline else "cache only"
+            notices.append(f"{prefix}: {kind} data as of {as_of_text}")
+        return compute_snapshot(
+            panel,
+            requested_as_of=requested,
+            source=source,
+            now=now,
+            symbols=self._symbols,
+            symbol_sources=sources,
+            errors=errors,
+            notices=notices,
+            rrg_options=self._rrg_options,
+            risk_thresholds=self._risk_thresholds,
+        )
 
     def _with_market_hours(
         self, snapshot: MarketSnapshot, now: datetime, quotes: Mapping[str, Quote]

@@ -114,13 +114,17 @@ def _when(moment: datetime, now: datetime) -> str:
 
 def _holiday(cal: Any, day: date) -> str | None:
     """The name of the regular holiday falling on ``day`` (observed date), if any."""
-    import pandas as pd
+    return _holiday_names(cal.name, cal).get(day)
 
+
+@functools.lru_cache(maxsize=16)
+def _holiday_names(name: str, cal: Any) -> dict[date, str]:
+    """Every regular holiday of the calendar's range by date (looked up once: the rules are slow)."""
     rules = cal.regular_holidays
     if rules is None:
-        return None
-    names = rules.holidays(pd.Timestamp(day), pd.Timestamp(day), return_name=True)
-    return str(names.iloc[0]) if len(names) else None
+        return {}
+    names = rules.holidays(cal.first_session, cal.last_session, return_name=True)
+    return {stamp.date(): str(label) for stamp, label in names.items()}
 
 
 @dataclass(frozen=True)

@@ -250,7 +250,7 @@ class RotorApp(App[int]):
         self.stale = stale
         main = self.screen_stack[0]
         with self.batch_update():
-            main.query_one(TickerTape).update(tape_text(snapshot, stale=stale))
+            main.query_one(TickerTape).show(tape_text(snapshot, stale=stale))
             main.query_one(IndicesTable).show(snapshot, stale=stale)
             main.query_one(SectorHeatmap).show(snapshot, stale=stale)
             main.query_one(CommoditiesPane).show(snapshot, stale=stale)
@@ -278,7 +278,7 @@ class RotorApp(App[int]):
     def _show_status(self) -> None:
         if not self.screen_stack:
             return  # shutting down
-        self.screen_stack[0].query_one(StatusBar).update(
+        self.screen_stack[0].query_one(StatusBar).show(
             status_text(self.snapshot, self.feed_status(), self.clock())
         )
 

@@ -311,3 +311,34 @@ def test_market_hours_failure_leaves_markets_empty_with_a_notice(
         "market hours unavailable for XNYS, CMES, IEPA: RuntimeError: calendar exploded",
     )
     assert snapshot.source == "live" and not snapshot.get("SPY").stale  # type: ignore[union-attr]
+
+
+def test_a_refresh_with_nothing_new_reuses_the_figures_and_new_data_recomputes(
+    tmp_path: Path, snapshot_provider: SnapshotProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Idle cost: between sessions every refresh repeats the last answer; the figures are not
+    recomputed (and the persisted snapshot not rewritten), but a new day is."""
+    import rotor.data.update as update
+
+    calls = []
+    real = update.compute_snapshot
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs.get("now"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(update, "compute_snapshot", counting)
+    service, _, live, clock = _service(tmp_path, snapshot_provider)
+    first = service.refresh()
+    saves = []
+    real_save = service.cache.save_snapshot
+    monkeypatch.setattr(service.cache, "save_snapshot", lambda s: (saves.append(s), real_save(s)))
+    clock.at = time(21, 5)
+    again = service.refresh()
+    assert len(calls) == 1 and saves == []
+    assert again.instruments == first.instruments and again.risk_notes == first.risk_notes
+    assert again.generated_at == clock()
+    clock.day = live.today = date(2026, 6, 8)
+    later = service.refresh()
+    assert len(calls) == 2 and len(saves) == 1
+    assert later.as_of == date(2026, 6, 8)

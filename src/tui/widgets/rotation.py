@@ -33,6 +33,8 @@ class RotationView(RotationGraph, can_focus=True):
         self._symbols: tuple[str, ...] = ()
 
     def show_rotation(self, rotation: Rotation | None) -> None:
+        if rotation == self.rotation and self._symbols:
+            return  # unchanged: no repaint
         self._symbols = tuple(e.symbol for e in rotation.rrg) if rotation else ()
         if self._symbols and self.highlight not in self._symbols:
             self.highlight = self._symbols[0]
@@ -117,6 +119,7 @@ class RotationPane(Vertical):
             table.sync([])
             quadrants.update(Text("no rotation data", style="dim"))
             breadth.update("")
+            self._texts = ()
             return
         table.sync(
             (
@@ -131,6 +134,14 @@ class RotationPane(Vertical):
             for s in rotation.spreads
         )
         basis = f"RS vs {rotation.benchmark}, {rotation.basis}, {rotation.window}-point window"
-        quadrants.update(Text.assemble((basis + "\n", "dim"), quadrant_summary(rotation)))
         detail = rotation.breadth.detail if rotation.breadth else ""
-        breadth.update(Text(f"Breadth: {detail}" if detail else "", style="dim"))
+        texts = (
+            Text.assemble((basis + "\n", "dim"), quadrant_summary(rotation)),
+            Text(f"Breadth: {detail}" if detail else "", style="dim"),
+        )
+        if texts != self._texts:  # a changed text may change its height: only then a layout pass
+            self._texts = texts
+            quadrants.update(texts[0])
+            breadth.update(texts[1])
+
+    _texts: tuple[Text, ...] = ()

@@ -128,13 +128,24 @@ def tape_text(snapshot: MarketSnapshot | None, *, stale: bool = False) -> Text:
     return text
 
 
-class StatusBar(Static):
+class OneLine(Static):
+    """A line of fixed height: a new text repaints this line only (no layout pass over the screen),
+    and an unchanged text is not even repainted."""
+
+    DEFAULT_CSS = "OneLine { height: 1; }"
+
+    _shown: str | None = None
+
+    def show(self, text: Text) -> None:
+        markup = text.markup
+        if markup != self._shown:
+            self._shown = markup
+            self.update(text, layout=False)
+
+
+class StatusBar(OneLine):
     """The bottom line (one line, never wraps)."""
 
-    DEFAULT_CSS = "StatusBar { height: 1; }"
 
-
-class TickerTape(Static):
+class TickerTape(OneLine):
     """The top line (one line, never wraps)."""
-
-    DEFAULT_CSS = "TickerTape { height: 1; }"
