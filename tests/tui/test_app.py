@@ -394,3 +394,18 @@ def test_a_watchlist_of_20_symbols_shows_in_the_indices_pane(tmp_path: Any) -> N
         assert cell(indices, "^GSPC", "last") == fmt.price(snapshot_at().get("^GSPC").last)
 
     run_pilot(create_app(service, clock=frozen_clock), body)
+
+
+def test_live_source_with_no_data_at_all_says_why_and_keeps_retrying() -> None:
+    snap = snapshot_at()
+    service = ScriptedService([ProviderUnavailable("Yahoo unreachable (could not resolve host)"), snap])
+
+    async def body(pilot: Any) -> None:
+        app = pilot.app
+        await wait_until(pilot, lambda: app.failures == 1)
+        line = status(app)
+        assert "NO DATA" in line and "Yahoo unreachable" in line and "retry" in line
+        await wait_until(pilot, lambda: app.snapshot is not None and app.failures == 0)
+        assert app.query_one(IndicesTable).row_count == 9
+
+    run_pilot(create_app(service, clock=frozen_clock, interval=600, retry_base=0.5), body)

@@ -53,8 +53,14 @@ def status_text(snapshot: MarketSnapshot | None, feed: FeedStatus, now: datetime
     """One line: source badge and age, market state, last refresh and outcome, interval, errors."""
     text = Text(no_wrap=True, overflow="ellipsis")
     if snapshot is None:
-        text.append(" LOADING ", style="bold reverse")
-        text.append(" computing the first snapshot…", style="dim")
+        if feed.last_error is None:
+            text.append(" LOADING ", style="bold reverse")
+            text.append(" computing the first snapshot…", style="dim")
+            return text
+        text.append(" NO DATA ", style="bold white on red")
+        text.append(f" refresh failed: {feed.last_error}", style="red")
+        if feed.next_at is not None:
+            text.append(f" · retry {feed.next_at.astimezone().strftime('%H:%M:%S')}", style="dim")
         return text
     key = "replay" if feed.replay else snapshot.source
     label, style = SOURCE_BADGE.get(key, (key.upper(), "bold reverse"))
