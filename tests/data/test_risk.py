@@ -3,38 +3,24 @@ against values computed from the raw CSV rows; ordering, thresholds, stale data 
 
 from __future__ import annotations
 
-import csv
 import re
 import statistics
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from itertools import pairwise
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from bundled_rows import Rows, raw_rows
 from rotor.data.frame import Panel
 from rotor.data.providers.snapshot import load_bundled_bars
 from rotor.data.risk import RiskThresholds, evaluate, round_level_text, weekly_move_zscore
 from rotor.data.snapshot import Evidence, MarketSnapshot, RiskNote
-from rotor.data.symbols import SECTORS, UNIVERSE, file_stem
+from rotor.data.symbols import SECTORS, UNIVERSE
 from rotor.data.update import compute_snapshot
 
-RAW_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "snapshot-raw"
 JAN_23 = date(2026, 1, 23)
 JAN_30 = date(2026, 1, 30)
-
-Rows = list[tuple[date, float]]
-
-
-def raw_rows(ticker: str) -> Rows:
-    """(date, close) of every raw CSV row with a close, oldest first."""
-    with (RAW_DIR / f"{file_stem(ticker)}.csv").open(newline="") as fh:
-        return [
-            (date.fromisoformat(r["date"]), float(r["close"]))
-            for r in csv.DictReader(fh)
-            if r["close"].strip()
-        ]
 
 
 def upto(ticker: str, day: date) -> Rows:

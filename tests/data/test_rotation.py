@@ -3,16 +3,15 @@ series whose walk is known by construction, spreads and breadth against hand com
 
 from __future__ import annotations
 
-import csv
 import json
 import statistics
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from bundled_rows import Rows, raw_rows
 from rotor.data import metrics
 from rotor.data.frame import Panel
 from rotor.data.providers.snapshot import load_bundled_bars
@@ -31,24 +30,11 @@ from rotor.data.rotation import (
     standardised,
 )
 from rotor.data.snapshot import MarketSnapshot
-from rotor.data.symbols import UNIVERSE, file_stem
+from rotor.data.symbols import UNIVERSE
 from rotor.data.update import compute_snapshot
 
-RAW_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "snapshot-raw"
 WEEK_OF_JAN_23 = date(2026, 1, 23)
 WEEK_OF_JAN_30 = date(2026, 1, 30)
-
-Rows = list[tuple[date, float]]
-
-
-def raw_rows(ticker: str) -> Rows:
-    """(date, close) of every raw CSV row with a close, oldest first."""
-    with (RAW_DIR / f"{file_stem(ticker)}.csv").open(newline="") as fh:
-        return [
-            (date.fromisoformat(r["date"]), float(r["close"]))
-            for r in csv.DictReader(fh)
-            if r["close"].strip()
-        ]
 
 
 def upto(rows: Rows, day: date) -> Rows:
