@@ -6,11 +6,10 @@ from rich.table import Table
 from rich.text import Text
 from rotor.data import formatting as fmt
 from rotor.data.snapshot import RiskNote
+from rotor.tui.screens.modal import InfoModal
 from rotor.tui.widgets.risk import SEVERITY_LABEL, SEVERITY_STYLE
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 
@@ -25,36 +24,25 @@ def evidence_table(note: RiskNote) -> Table:
     return table
 
 
-class EvidenceScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,enter", "dismiss", "Close")]
+class EvidenceScreen(InfoModal):
+    """A risk note's title, detail and evidence table; ``escape``, ``q`` or ``enter`` closes it."""
 
-    DEFAULT_CSS = """
-    EvidenceScreen { align: center middle; }
-    EvidenceScreen > VerticalScroll {
-        width: 90; max-width: 100%; height: auto; max-height: 90%;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
-    """
+    BINDINGS = [Binding("escape,q,enter", "dismiss", "Close")]
 
     def __init__(self, note: RiskNote) -> None:
         super().__init__()
         self.note = note
+        self.TITLE_TEXT = f"risk note: {note.id}"
 
-    def compose(self) -> ComposeResult:
+    def body(self) -> ComposeResult:
         note = self.note
-        with VerticalScroll() as box:
-            box.border_title = f"risk note: {note.id}"
-            box.border_subtitle = "escape closes"
-            yield Static(
-                Text.assemble(
-                    (SEVERITY_LABEL.get(note.severity, note.severity), SEVERITY_STYLE.get(note.severity, "")),
-                    " ",
-                    (note.title, "bold"),
-                )
+        yield Static(
+            Text.assemble(
+                (SEVERITY_LABEL.get(note.severity, note.severity), SEVERITY_STYLE.get(note.severity, "")),
+                " ",
+                (note.title, "bold"),
             )
-            yield Static(Text(note.detail))
-            yield Static(Text("\nEvidence", style="bold"))
-            yield Static(evidence_table(note))
-
-    async def action_dismiss(self, result: None = None) -> None:
-        self.dismiss(result)
+        )
+        yield Static(Text(note.detail))
+        yield Static(Text("\nEvidence", style="bold"))
+        yield Static(evidence_table(note))

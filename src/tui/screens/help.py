@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from rich.table import Table
 from rotor.tui.keys import HELP
+from rotor.tui.screens.modal import InfoModal
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 
@@ -21,30 +20,17 @@ def help_table() -> Table:
     return table
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(InfoModal):
     """``?``: the key list; ``escape``, ``q`` or ``?`` closes it."""
 
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+    TITLE_TEXT = "rotor keys"
 
-    DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll {
-        width: 86; max-width: 100%; height: auto; max-height: 90%;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
-    """
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll() as box:
-            box.border_title = "rotor keys"
-            box.border_subtitle = "escape closes"
-            yield Static(help_table())
-            yield Static(
-                "\nFigures: returns use sessions from the data (1W = 5 sessions); averages are simple "
-                "20/50/200-session means of closes; the 50-session range uses daily lows/highs. "
-                "See the README for every definition.",
-                classes="dim",
-            )
-
-    async def action_dismiss(self, result: None = None) -> None:
-        self.dismiss(result)
+    def body(self) -> ComposeResult:
+        yield Static(help_table())
+        yield Static(
+            "\nFigures: returns use sessions from the data (1W = 5 sessions); averages are simple "
+            "20/50/200-session means of closes; the 50-session range uses daily lows/highs. "
+            "See the README for every definition.",
+            classes="dim",
+        )
