@@ -261,8 +261,13 @@ def weekly_closes(close: pd.Series, as_of: date) -> pd.Series:
     series = close.loc[: pd.Timestamp(as_of)].dropna()
     if series.empty:
         return series
-    weeks = pd.DatetimeIndex(series.index).to_period("W-SUN")
-    return series.groupby(weeks).tail(1)
+    # Week numbers in plain integers (1970-01-01 was a Thursday, so +3 makes weeks start on Monday):
+    # the last row of each run of equal week numbers is that week's last close. Same result as a
+    # groupby on ``to_period("W-SUN")``, at a fraction of the cost (this runs per symbol per refresh).
+    days = pd.DatetimeIndex(series.index).values.astype("datetime64[D]").astype(np.int64)
+    weeks = (days + 3) // 7
+    last = np.flatnonzero(np.append(weeks[1:] != weeks[:-1], True))
+    return series.iloc[last]
 
 
 @dataclass(frozen=True, slots=True)

@@ -133,10 +133,12 @@ def compute_snapshot(
     cut_close = panel.upto(as_of).close
     symbol_sources = symbol_sources or {}
     instruments = []
+    # One conversion to plain Python per refresh (indexing a frame cell by cell costs more than the math).
+    numbers = table[list(metrics.METRIC_COLUMNS)].to_dict("index")
+    last_dates = table["last_date"].to_dict()
     for sym in symbols:
-        row = table.loc[sym.ticker]
-        values = {c: _opt(row[c]) for c in metrics.METRIC_COLUMNS}
-        last_ts = row["last_date"]
+        values = {c: _opt(v) for c, v in numbers[sym.ticker].items()}
+        last_ts = last_dates[sym.ticker]
         last_date: date | None = None if pd.isna(last_ts) else pd.Timestamp(last_ts).date()
         has_data = last_date is not None
         instruments.append(
