@@ -137,7 +137,7 @@ def compute_snapshot(
     numbers = table[list(metrics.METRIC_COLUMNS)].to_dict("index")
     last_dates = table["last_date"].to_dict()
     for sym in symbols:
-        values = {c: _opt(v) for c, v in numbers[sym.ticker].items()}
+        values = {str(c): _opt(v) for c, v in numbers[sym.ticker].items()}
         last_ts = last_dates[sym.ticker]
         last_date: date | None = None if pd.isna(last_ts) else pd.Timestamp(last_ts).date()
         has_data = last_date is not None
