@@ -1,0 +1,107 @@
+"""Idle cost: the app in live mode, refreshing every 5 s from a fake provider whose data never changes.
+
+The app runs headless in a child process over a fresh cache (seeded from the bundled data on its first
+refresh), with the provider serving the bundled bars and quotes (so every refresh fetches, recomputes,
+persists and applies, and finds nothing new to show). Once start-up has settled (one second after the
+first refresh was applied) the child reads its CPU time (user + system, every thread, from
+``resource.getrusage``), waits ``--seconds`` (default 60), reads it again and reports the difference as a
+percentage of one core over that wall time. Target: at most 1%.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+
+from common import PYTHON, ROOT, Result, compiled_env, report
+
+INTERVAL = 5.0
+
+CHILD = """
+import json, os, resource, sys, time
+from datetime import date
+from rotor.data.feed import open_service
+from rotor.data.providers.fake import FakeProvider
+from rotor.tui.app import RotorApp, create_app
+
+cache_dir, seconds, interval = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+SETTLE = 1.0
+
+def cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+window = {}
+
+def begin(app):
+    window.update(cpu=cpu(), wall=time.monotonic(), refreshes=app.refresh_count)
+    app.set_timer(seconds, lambda: end(app))
+
+def end(app):
+    wall = time.monotonic() - window["wall"]
+    used = cpu() - window["cpu"]
+    print(json.dumps({"wall": wall, "cpu": used, "refreshes": app.refresh_count - window["refreshes"],
+                      "failures": app.failures}), flush=True)
+    os._exit(0)
+
+apply = RotorApp.apply
+
+def apply_and_watch(self, snapshot, *, stale=False):
+    apply(self, snapshot, stale=stale)
+    if self.refresh_count >= 1 and not window:
+        window["armed"] = True
+        self.set_timer(SETTLE, lambda: begin(self))
+
+RotorApp.apply = apply_and_watch
+provider = FakeProvider(date(2026, 7, 1))  # the bundle's last day: every refresh serves the same data
+service = open_service("auto", cache_dir=cache_dir, as_of=None, provider=provider, refresh_interval=interval)
+create_app(service, interval=interval, closed_interval=interval).run(headless=True, size=(160, 48))
+"""
+
+
+def measure(seconds: float) -> dict[str, float]:
+    with tempfile.TemporaryDirectory(prefix="rotor-idle-") as tmp:
+        done = subprocess.run(
+            [PYTHON, "-c", CHILD, f"{tmp}/cache", str(seconds), str(INTERVAL)],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 120,
+            cwd=ROOT,
+            env=compiled_env(),
+            check=False,
+        )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        raise RuntimeError(f"idle child failed (exit {done.returncode}): {done.stderr.strip()[-2000:]}")
+    figures: dict[str, float] = json.loads(lines[-1])
+    return figures
+
+
+def run(seconds: float = 60.0) -> list[Result]:
+    figures = measure(seconds)
+    percent = 100.0 * figures["cpu"] / figures["wall"]
+    return [
+        Result(
+            f"idle CPU, live every {INTERVAL:g} s (% of a core)",
+            percent,
+            1.0,
+            unit="%",
+            detail=(
+                f"{figures['cpu'] * 1000:.0f} ms CPU in {figures['wall']:.1f} s, "
+                f"{figures['refreshes']:.0f} refreshes ({figures['failures']:.0f} failed)"
+            ),
+        )
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60.0, help="measured wall time (default 60)")
+    return report(run(parser.parse_args().seconds))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,174 @@
+"""Start-up: time to the first frame showing real figures, against a bare Textual app (one Static).
+
+Each start is a separate process, run headless (no terminal) at 160x48 and launched from here. The parent
+reads the monotonic clock (system-wide on Linux, so comparable across processes) just before the launch;
+the child reads it when the first frame with real figures is rendered for the terminal (``App._display``
+called with a frame; for rotor, the first one after the ``apply`` that filled the indices table; for the
+bare app, its first frame), and again once the screen has settled (a ``call_after_refresh`` scheduled
+then), and exits at once. Interpreter start and imports count; tear-down does not. Bytecode caching is on
+(see ``compiled_env``).
+
+- warm start: the cache already holds a persisted snapshot (left by one earlier run), so ``on_mount``
+  paints ``service.initial()`` at once. Target: at most 1.5x the bare app. Also checks that pandas,
+  yfinance and exchange_calendars are not imported by the time that frame is rendered.
+- cold start: an empty cache (a new directory per run) and a provider that fails at once, so the first
+  figures come from the bundled data, seeded into the cache by the refresh worker. Target: at most 3x.
+
+Ratios of medians of ``--runs`` alternating runs (default 10) after one warm-up of each; the settled
+ratios are shown alongside.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import PYTHON, ROOT, Result, compiled_env, report
+
+#: A child's report: ``FIRST_FRAME <first frame> <settled> <heavy modules loaded at the first frame>``.
+MARK = "FIRST_FRAME"
+HEAVY = ("pandas", "yfinance", "exchange_calendars")
+
+#: Shared by both children: the hook on ``App._display``; ``ready(app)`` says the figures are in.
+HOOK = f"""
+import os, sys, time
+from textual.app import App
+
+first = {{}}
+
+def settled():
+    print({MARK!r}, first["at"], time.monotonic(), first["heavy"], flush=True)
+    os._exit(0)  # tear-down (and rotor's refresh worker, still running) is not part of start-up
+
+display = App._display
+
+def display_and_mark(self, screen, renderable):
+    display(self, screen, renderable)
+    if renderable is not None and not self._batch_count and not first and ready(self):
+        first["at"] = time.monotonic()
+        first["heavy"] = ",".join(m for m in {HEAVY!r} if m in sys.modules) or "-"
+        self.call_after_refresh(settled)
+
+App._display = display_and_mark
+"""
+
+BARE_APP = (
+    HOOK
+    + """
+from textual.widgets import Static
+
+def ready(app):
+    return True
+
+class Bare(App):
+    def compose(self):
+        yield Static("rotor")
+
+Bare().run(headless=True, size=(160, 48))
+"""
+)
+
+ROTOR_APP = (
+    HOOK
+    + """
+from rotor.data.feed import open_service
+from rotor.data.providers.fake import FakeProvider
+from rotor.tui.app import create_app
+
+def ready(app):
+    return app.screen_stack[0].query_one("#indices").row_count > 0
+
+provider = FakeProvider()
+provider.failing = True  # offline at once: the first figures are the persisted or the bundled ones
+service = open_service("auto", cache_dir=sys.argv[1], as_of=None, provider=provider)
+create_app(service, interval=60.0).run(headless=True, size=(160, 48))
+"""
+)
+
+
+def launch(code: str, *args: str, timeout: float = 120.0) -> tuple[float, float, str]:
+    """Seconds from launching ``python -c code *args`` to its first frame with figures and to the settled
+    screen, and the heavy modules loaded at that first frame."""
+    start = time.monotonic()
+    done = subprocess.run(
+        [PYTHON, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+        env=compiled_env(),
+        check=False,
+    )
+    for line in done.stdout.splitlines():
+        if line.startswith(MARK):
+            _, shown, settled, heavy = line.split()
+            return float(shown) - start, float(settled) - start, heavy
+    raise RuntimeError(f"no first frame (exit {done.returncode}): {done.stderr.strip()[-2000:]}")
+
+
+def medians(starts: list[tuple[float, float, str]]) -> tuple[float, float]:
+    """The median first-frame and settled times of ``starts``."""
+    return statistics.median(s[0] for s in starts), statistics.median(s[1] for s in starts)
+
+
+def run(runs: int = 10) -> list[Result]:
+    with tempfile.TemporaryDirectory(prefix="rotor-startup-") as tmp:
+        warm_dir = str(Path(tmp) / "warm")
+        # Warm-ups (and bytecode). The first rotor run also leaves the persisted snapshot a warm start
+        # paints: on an empty cache its first figures come only after the refresh that persists it.
+        launch(ROTOR_APP, warm_dir)
+        launch(BARE_APP)
+        bare, warm, cold = [], [], []
+        for k in range(runs):
+            warm.append(launch(ROTOR_APP, warm_dir))
+            bare.append(launch(BARE_APP))
+            cold.append(launch(ROTOR_APP, str(Path(tmp) / f"cold-{k}")))
+    b_shown, b_settled = medians(bare)
+    w_shown, w_settled = medians(warm)
+    c_shown, c_settled = medians(cold)
+    warm_heavy = {m for _, _, heavy in warm for m in heavy.split(",") if m != "-"}
+    heavy_text = ",".join(sorted(warm_heavy)) or "none"
+    return [
+        Result(
+            "startup warm / bare textual app",
+            w_shown / b_shown,
+            1.5,
+            detail=(
+                f"first frame {w_shown * 1000:.0f} ms vs {b_shown * 1000:.0f} ms; settled "
+                f"{w_settled * 1000:.0f} vs {b_settled * 1000:.0f} ms = {w_settled / b_settled:.2f}x; "
+                f"median of {runs}"
+            ),
+        ),
+        Result(
+            "startup cold / bare textual app",
+            c_shown / b_shown,
+            3.0,
+            detail=(
+                f"first frame {c_shown * 1000:.0f} ms vs {b_shown * 1000:.0f} ms; settled "
+                f"{c_settled * 1000:.0f} vs {b_settled * 1000:.0f} ms = {c_settled / b_settled:.2f}x; "
+                f"median of {runs}"
+            ),
+        ),
+        Result(
+            "warm first frame imports heavy modules",
+            float(bool(warm_heavy)),
+            0.0,
+            unit="",
+            detail=f"loaded by the first frame: {heavy_text}",
+        ),
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10, help="alternating runs of each start (default 10)")
+    return report(run(parser.parse_args().runs))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
