@@ -61,9 +61,10 @@ FeedMode = Literal["auto", "live", "cache"]
 
 #: How far back to ask for a symbol the cache has never seen (enough for 52-week ranges and 200-day MAs).
 NEW_SYMBOL_HISTORY_DAYS: Final = 800
-#: Symbols whose first missing days lie within this many days of each other share one provider request
-#: (one request per group; a few already cached days are cheaper than another round trip).
-START_GROUPING_DAYS: Final = 7
+#: Symbols share one provider request when their first missing days lie within this many days of each
+#: other. 0: only symbols with the same start share a request, so a warm start never downloads a row it
+#: already has (in daily use every symbol is current and they all share one request anyway).
+START_GROUPING_DAYS: Final = 0
 
 
 @runtime_checkable

@@ -53,9 +53,17 @@ def _service(
 
 def test_group_by_start_merges_close_starts() -> None:
     starts = {"A": date(2026, 3, 6), "B": date(2026, 6, 12), "C": date(2026, 6, 19), "D": date(2026, 6, 20)}
-    assert group_by_start(starts) == [
+    assert group_by_start(starts, tolerance_days=7) == [
         (date(2026, 3, 6), ["A"]),
         (date(2026, 6, 12), ["B", "C"]),
+        (date(2026, 6, 20), ["D"]),
+    ]
+    # The default shares a request only between equal starts: no cached row is ever asked for again.
+    same = {**starts, "E": date(2026, 6, 12)}
+    assert group_by_start(same) == [
+        (date(2026, 3, 6), ["A"]),
+        (date(2026, 6, 12), ["B", "E"]),
+        (date(2026, 6, 19), ["C"]),
         (date(2026, 6, 20), ["D"]),
     ]
 
@@ -234,13 +242,14 @@ def test_yahoo_cold_start_and_warm_refresh_request_counts(
     cold = service.refresh()
     daily = [c for c in fake.calls if c[1]["interval"] == "1d"]
     minute = [c for c in fake.calls if c[1]["interval"] == "1m"]
-    # bundle ends: 03-06 (2 symbols), 06-12 (7), 06-23..06-30 (10), 07-01 (8): four groups, each <= 10
-    assert [len(t) for t, _ in daily] == [2, 7, 10, 8] and [len(t) for t, _ in minute] == [10, 10, 7]
-    assert [kw["start"] for _, kw in daily] == ["2026-03-06", "2026-06-12", "2026-06-23", "2026-07-01"]
+    # bundle ends: 03-06 (2 symbols), 06-12 (7), 06-23 (9), 06-30 (1), 07-01 (8): one request per start
+    assert [len(t) for t, _ in daily] == [2, 7, 9, 1, 8] and [len(t) for t, _ in minute] == [10, 10, 7]
+    starts = ["2026-03-06", "2026-06-12", "2026-06-23", "2026-06-30", "2026-07-01"]
+    assert [kw["start"] for _, kw in daily] == starts
     assert cold.source == "live"
     fake.calls.clear()
     service.refresh()
-    assert len([c for c in fake.calls if c[1]["interval"] == "1d"]) == 4  # the bundle never moves past today
+    assert len([c for c in fake.calls if c[1]["interval"] == "1d"]) == 5  # the bundle never moves past today
 
 
 def test_initial_is_cheap(tmp_path: Path, snapshot_provider: SnapshotProvider) -> None:
