@@ -2,7 +2,8 @@
 
 ``LiveService`` implements ``MarketService``:
 
-- ``initial()`` returns the snapshot persisted by the last refresh (plain JSON, no pandas): the app paints
+- ``initial()`` returns the snapshot persisted by the last refresh (plain JSON, no pandas; on an empty
+  cache the bundled data's precomputed one): the app paints
   real figures at once, labelled with their age.
 - ``refresh()`` seeds an empty cache from the bundled snapshot (each bar recorded with source
   ``snapshot``), asks the provider only for the days the cache lacks (per symbol, from its last cached day
@@ -43,6 +44,7 @@ from rotor.data.service import (
     BundledService,
     Clock,
     MarketService,
+    bundled_first_snapshot,
     complete_as_of,
     explain_missing,
     utc_now,
@@ -173,7 +175,11 @@ class LiveService:
         """The snapshot the last refresh persisted (none while replaying a past date). No pandas."""
         if self._as_of is not None:
             return None
-        return self.cache.load_snapshot()
+        saved = self.cache.load_snapshot()
+        if saved is not None:
+            return saved
+        # A first start (empty cache): the bundled data's precomputed snapshot, when it applies.
+        return bundled_first_snapshot(self._symbols, self._rrg_options, self._risk_thresholds)
 
     # -- loading ---------------------------------------------------------------------------------------
 

@@ -80,7 +80,10 @@ class BundledService:
         return False
 
     def initial(self) -> MarketSnapshot | None:
-        return None
+        """The precomputed snapshot of the bundle when this service would compute exactly it."""
+        if self._as_of is not None or self._provider is not None:
+            return None
+        return bundled_first_snapshot(self._symbols, self._rrg_options, self._risk_thresholds)
 
     def _load_panel(self) -> Panel:
         from rotor.data.frame import Panel
@@ -142,3 +145,28 @@ def complete_as_of(panel: Panel) -> date:
     if last.empty:
         return panel.resolve_as_of(None)
     return panel.resolve_as_of(min(last).date())
+
+
+#: The bundled data's snapshot, precomputed (scripts/build_first_snapshot.py) so that even a first start
+#: on an empty cache paints real figures at once; tests/data/test_first_snapshot.py keeps it equal to a
+#: fresh computation.
+FIRST_SNAPSHOT_FILE = "first_snapshot.json"
+
+
+def bundled_first_snapshot(
+    symbols: Sequence[Symbol], rrg_options: object | None, risk_thresholds: object | None
+) -> MarketSnapshot | None:
+    """The precomputed bundled snapshot, for the default universe and options only (a watchlist or
+    other thresholds would make it wrong); ``None`` otherwise or if it cannot be read. No pandas."""
+    import json
+    from importlib import resources
+
+    from rotor.data.snapshot import MarketSnapshot
+
+    if tuple(symbols) != UNIVERSE or rrg_options is not None or risk_thresholds is not None:
+        return None
+    try:
+        text = (resources.files("rotor.data.snapshot_data") / FIRST_SNAPSHOT_FILE).read_text("utf-8")
+        return MarketSnapshot.from_dict(json.loads(text))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

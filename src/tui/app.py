@@ -200,7 +200,7 @@ class RotorApp(App[int]):
             initial = None
         if initial is not None:
             self.showing_initial = True
-            self.apply(initial)
+            self._apply_first(initial)
         else:
             self._show_status()
         self.call_after_refresh(self.request_refresh)
@@ -258,6 +258,21 @@ class RotorApp(App[int]):
             main.query_one(RiskNotes).show(snapshot, stale=stale)
             self._show_status()
         self.last_apply_seconds = time.perf_counter() - started
+
+    def _apply_first(self, snapshot: MarketSnapshot) -> None:
+        """The first frame: the ticker tape, the indices and the status line only (the cheapest panes
+        to draw); the other panes follow on the next frame, unless a refresh got there first."""
+        self.snapshot = snapshot
+        main = self.screen_stack[0]
+        main.query_one(TickerTape).show(tape_text(snapshot))
+        main.query_one(IndicesTable).show(snapshot)
+        self._show_status()
+
+        def rest() -> None:
+            if self.snapshot is snapshot:
+                self.apply(snapshot)
+
+        self.call_after_refresh(rest)
 
     def feed_status(self) -> FeedStatus:
         return FeedStatus(

@@ -17,7 +17,7 @@ from rotor.data.errors import ProviderUnavailable
 from rotor.data.feed import LiveService, group_by_start, open_service
 from rotor.data.providers.fake import FakeProvider, FakeYahooDownload
 from rotor.data.providers.snapshot import SnapshotProvider
-from rotor.data.service import BundledService
+from rotor.data.service import BundledService, bundled_first_snapshot
 from rotor.data.symbols import UNIVERSE
 
 TICKERS = [s.ticker for s in UNIVERSE]
@@ -72,7 +72,7 @@ def test_cold_start_seeds_from_bundle_and_fetches_only_missing_days(
     tmp_path: Path, snapshot_provider: SnapshotProvider
 ) -> None:
     service, seed, live, _ = _service(tmp_path, snapshot_provider)
-    assert service.live and service.initial() is None
+    assert service.live and service.initial() == bundled_first_snapshot(UNIVERSE, None, None)  # empty cache
     snapshot = service.refresh()
     assert seed.calls == 1
     seeded_last = {s: d for s, d in seed.history(TICKERS).bars.groupby("symbol")["date"].max().items()}
