@@ -37,9 +37,7 @@ from typing import TYPE_CHECKING, Final, Literal, Protocol, runtime_checkable
 
 from rotor.data.cache import Cache, resolve_cache_dir
 from rotor.data.errors import ProviderError, RotorError
-from rotor.data.market_hours import DEFAULT_INTERVAL
 from rotor.data.providers.base import FetchResult, Provider, Quote
-from rotor.data.providers.sanitize import inspect_bars, sanitize_quotes
 from rotor.data.service import (
     BundledService,
     Clock,
@@ -60,6 +58,10 @@ if TYPE_CHECKING:
 
 ServiceSource = Literal["auto", "live", "cache", "snapshot"]
 FeedMode = Literal["auto", "live", "cache"]
+
+#: The refresh interval quotes are judged stale against (= ``market_hours.DEFAULT_INTERVAL``; not imported
+#: from there so that opening the feed, on the way to the app's first frame, stays cheap).
+DEFAULT_INTERVAL: Final = 60.0
 
 #: How far back to ask for a symbol the cache has never seen (enough for 52-week ranges and 200-day MAs).
 NEW_SYMBOL_HISTORY_DAYS: Final = 800
@@ -193,6 +195,8 @@ class LiveService:
                 return
             if self.cache.is_empty():
                 seed = self._seed or SnapshotProvider()
+                from rotor.data.providers.sanitize import inspect_bars
+
                 checked = inspect_bars(seed.history(self._tickers).bars)
                 self.cache.write_bars(checked.bars, "snapshot", now)
             self._bars = self.cache.read_bars(self._tickers)
@@ -256,6 +260,8 @@ class LiveService:
         if answers:
             # Bad bars never reach the cache: every answer is checked (sanitize.py), in one pass, before
             # the per-symbol start filter (dates may come tz-aware).
+            from rotor.data.providers.sanitize import inspect_bars
+
             checked = inspect_bars(pd.concat(answers, ignore_index=True), self._last_closes())
             self._rejections.extend(checked.reasons())
             bars = checked.bars
@@ -289,6 +295,8 @@ class LiveService:
         except RotorError:
             return {}
         wanted = set(symbols)
+        from rotor.data.providers.sanitize import sanitize_quotes
+
         quotes, _, reasons = sanitize_quotes(
             {k: q for k, q in result.quotes.items() if k in wanted}, self._last_closes()
         )

@@ -19,11 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.text import Text
 from rotor.data.snapshot import MarketSnapshot
 from rotor.tui.messages import SymbolChosen
-from rotor.tui.widgets.commodities import CommoditiesPane, CommoditiesTable
-from rotor.tui.widgets.heatmap import SectorHeatmap
 from rotor.tui.widgets.indices import IndicesTable
-from rotor.tui.widgets.risk import RiskNotes
-from rotor.tui.widgets.rotation import RotationPane, RotationView
 from rotor.tui.widgets.status import FeedStatus, StatusBar, TickerTape, status_text, tape_text
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
@@ -37,6 +33,10 @@ from textual.widgets import Footer, Static
 
 if TYPE_CHECKING:
     from rotor.data.service import MarketService
+    from rotor.tui.widgets.commodities import CommoditiesPane
+    from rotor.tui.widgets.heatmap import SectorHeatmap
+    from rotor.tui.widgets.risk import RiskNotes
+    from rotor.tui.widgets.rotation import RotationPane
 
 Clock = Callable[[], datetime]
 
@@ -162,6 +162,12 @@ class RotorApp(App[int]):
         self.last_apply_seconds = 0.0
         self.next_at: datetime | None = None
         self.active_pane = 1
+        #: False until the widgets of panes 2-5 are mounted (just after the first frame).
+        self.panes_ready = False
+        self._heatmap: SectorHeatmap | None = None
+        self._commodities: CommoditiesPane | None = None
+        self._risk: RiskNotes | None = None
+        self._rotation: RotationPane | None = None
         self._pending = False
         self._timer: Timer | None = None
         self._panes: Container | None = None
@@ -173,16 +179,16 @@ class RotorApp(App[int]):
         yield Static(id="pane-tabs")
         with Container(id="panes"):
             yield Pane(1, "Indices", IndicesTable(id="indices"), id="pane-indices")
-            yield Pane(
-                2, "Sector heatmap", SectorHeatmap(id="heatmap", palette=self.palette_name), id="pane-heatmap"
-            )
-            yield Pane(3, "Commodities & rates", CommoditiesPane(), id="pane-commodities")
+            # Panes 2-5 get their widgets just after the first frame (``_mount_panes``): the first frame
+            # styles and draws a third of the widgets, so real figures show sooner.
+            yield Pane(2, "Sector heatmap", id="pane-heatmap")
+            yield Pane(3, "Commodities & rates", id="pane-commodities")
             # Risk before rotation in the DOM: the medium layout puts rotation across the bottom row.
-            yield Pane(5, "Risk notes", RiskNotes(id="risk"), id="pane-risk")
-            yield Pane(4, "Rotation", RotationPane(id="rotation"), id="pane-rotation")
+            yield Pane(5, "Risk notes", id="pane-risk")
+            yield Pane(4, "Rotation", id="pane-rotation")
         yield Static(id="too-small")
         yield StatusBar(id="status")
-        yield Footer()
+        # The key footer is mounted after the first frame too (``_mount_panes``).
 
     def on_mount(self) -> None:
         if self._theme_name:
@@ -190,8 +196,9 @@ class RotorApp(App[int]):
         self._panes = self.query_one("#panes", Container)
         self._apply_size(self.size.width, self.size.height)
         self.query_one("#indices").focus()
+        self.call_after_refresh(self._mount_panes)
         if self._first is not None:
-            self.apply(self._first)
+            self._apply_first(self._first)
             return  # a replay: computed before the screen opened, nothing to refresh
         initial = None
         try:
@@ -204,6 +211,28 @@ class RotorApp(App[int]):
         else:
             self._show_status()
         self.call_after_refresh(self.request_refresh)
+
+    async def _mount_panes(self) -> None:
+        """The widgets of panes 2-5, mounted after the first frame; then every pane shows the data."""
+        # Imported here, not at the top: the first frame needs none of them.
+        from rotor.tui.widgets.commodities import CommoditiesPane
+        from rotor.tui.widgets.heatmap import SectorHeatmap
+        from rotor.tui.widgets.risk import RiskNotes
+        from rotor.tui.widgets.rotation import RotationPane
+
+        main = self.screen_stack[0]
+        self._heatmap = SectorHeatmap(id="heatmap", palette=self.palette_name)
+        self._commodities = CommoditiesPane()
+        self._risk = RiskNotes(id="risk")
+        self._rotation = RotationPane(id="rotation")
+        await main.query_one("#pane-heatmap").mount(self._heatmap)
+        await main.query_one("#pane-commodities").mount(self._commodities)
+        await main.query_one("#pane-risk").mount(self._risk)
+        await main.query_one("#pane-rotation").mount(self._rotation)
+        await main.mount(Footer())
+        self.panes_ready = True
+        if self.snapshot is not None:
+            self.apply(self.snapshot, stale=self.stale)
 
     def on_resize(self, event: events.Resize) -> None:
         self._apply_size(event.size.width, event.size.height)
@@ -252,27 +281,18 @@ class RotorApp(App[int]):
         with self.batch_update():
             main.query_one(TickerTape).show(tape_text(snapshot, stale=stale))
             main.query_one(IndicesTable).show(snapshot, stale=stale)
-            main.query_one(SectorHeatmap).show(snapshot, stale=stale)
-            main.query_one(CommoditiesPane).show(snapshot, stale=stale)
-            main.query_one(RotationPane).show(snapshot, stale=stale)
-            main.query_one(RiskNotes).show(snapshot, stale=stale)
+            if self._heatmap and self._commodities and self._rotation and self._risk:
+                self._heatmap.show(snapshot, stale=stale)
+                self._commodities.show(snapshot, stale=stale)
+                self._rotation.show(snapshot, stale=stale)
+                self._risk.show(snapshot, stale=stale)
             self._show_status()
         self.last_apply_seconds = time.perf_counter() - started
 
     def _apply_first(self, snapshot: MarketSnapshot) -> None:
-        """The first frame: the ticker tape, the indices and the status line only (the cheapest panes
-        to draw); the other panes follow on the next frame, unless a refresh got there first."""
-        self.snapshot = snapshot
-        main = self.screen_stack[0]
-        main.query_one(TickerTape).show(tape_text(snapshot))
-        main.query_one(IndicesTable).show(snapshot)
-        self._show_status()
-
-        def rest() -> None:
-            if self.snapshot is snapshot:
-                self.apply(snapshot)
-
-        self.call_after_refresh(rest)
+        """The first frame: the ticker tape, the indices and the status line (the other panes are
+        filled as soon as their widgets are mounted, on the next frame)."""
+        self.apply(snapshot)
 
     def feed_status(self) -> FeedStatus:
         return FeedStatus(
@@ -411,13 +431,15 @@ class RotorApp(App[int]):
             self._show_status()
 
     def action_cycle_timeframe(self) -> None:
-        self.screen_stack[0].query_one(SectorHeatmap).cycle_timeframe()
+        if self._heatmap is not None:
+            self._heatmap.cycle_timeframe()
 
     def action_toggle_sort(self) -> None:
-        self.screen_stack[0].query_one(SectorHeatmap).toggle_sort()
+        if self._heatmap is not None:
+            self._heatmap.toggle_sort()
 
     def action_pane(self, number: int) -> None:
-        if self._modal_open():
+        if self._modal_open() or not self.panes_ready:
             return
         widget_id = next(w for n, _, _, w in PANES if n == number)
         self.set_active_pane(number)
@@ -473,11 +495,11 @@ class RotorApp(App[int]):
     def focused_symbol(self) -> str | None:
         """The symbol under the cursor of the focused pane (for tests and the detail action)."""
         focused = self.focused
-        if isinstance(focused, IndicesTable | CommoditiesTable | SectorHeatmap):
-            return focused.cursor_symbol
-        if isinstance(focused, RotationView):
-            return focused.highlight
-        return None
+        if focused is not None and focused.id == "rrg":
+            highlight: str | None = getattr(focused, "highlight", None)
+            return highlight
+        symbol: str | None = getattr(focused, "cursor_symbol", None)
+        return symbol
 
 
 def create_app(service: MarketService, **options: Any) -> RotorApp:

@@ -277,3 +277,9 @@ def test_martin_luther_king_day_2026_closes_nyse_with_its_name() -> None:
     assert state.holiday is not None and "Luther King" in state.holiday
     assert state.next_open == utc("2026-01-20 14:30")  # Tuesday 09:30 EST
     assert "closed" in state.label and "Tue 09:30 ET" in state.label
+
+
+def test_the_feed_default_interval_is_the_market_hours_one() -> None:
+    from rotor.data import feed, market_hours
+
+    assert feed.DEFAULT_INTERVAL == market_hours.DEFAULT_INTERVAL
