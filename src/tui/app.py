@@ -29,7 +29,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 if TYPE_CHECKING:
     from rotor.data.service import MarketService
@@ -219,6 +219,7 @@ class RotorApp(App[int]):
         from rotor.tui.widgets.heatmap import SectorHeatmap
         from rotor.tui.widgets.risk import RiskNotes
         from rotor.tui.widgets.rotation import RotationPane
+        from textual.widgets import Footer
 
         main = self.screen_stack[0]
         self._heatmap = SectorHeatmap(id="heatmap", palette=self.palette_name)
