@@ -151,29 +151,53 @@ class Cache:
         directory: Path | str | None = None,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        lazy: bool = False,
     ) -> None:
         self._clock = clock
         self._lock = threading.RLock()
         self.directory = Path(directory) if directory is not None else resolve_cache_dir(None)
-        self.notice: str | None = None
+        self._notice: str | None = None
         self.path: Path | None = self.directory / CACHE_FILE_NAME
+        self._connection: sqlite3.Connection | None = None
+        if not lazy:
+            self._open()
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        """The checked connection, opened on first use (``lazy=True`` defers the open, and its
+        ``quick_check`` of the whole file, off the app's first frame and into the refresh worker)."""
+        if self._connection is None:
+            with self._lock:
+                if self._connection is None:
+                    self._open()
+        assert self._connection is not None
+        return self._connection
+
+    @property
+    def notice(self) -> str | None:
+        """What the user must be told about the cache (quarantined file, in-memory fallback), if anything."""
+        _ = self._conn
+        return self._notice
+
+    def _open(self) -> None:
         if str(self.directory).startswith("~"):
             # "~" survives expansion only when there is no home directory (HOME unset, no passwd entry):
             # never create a directory literally named "~" in the working directory.
-            self.notice = (
+            self._notice = (
                 "no home directory for the cache; using an in-memory cache "
                 f"(set ${CACHE_DIR_ENV} or --cache-dir to keep data between runs)"
             )
-            self._conn = self._open_memory()
+            self._connection = self._open_memory()
             self.path = None
             return
+        assert self.path is not None
         try:
-            self._conn = self._open_file(self.path)
+            self._connection = self._open_file(self.path)
         except OSError as exc:
-            self.notice = (
+            self._notice = (
                 f"cache dir {self.directory} not writable ({exc.strerror or exc}); using an in-memory cache"
             )
-            self._conn = self._open_memory()
+            self._connection = self._open_memory()
             self.path = None
 
     # -- opening ---------------------------------------------------------------------------------------
@@ -190,7 +214,9 @@ class Cache:
             raise OSError(f"cannot open {path}: {exc}") from exc
         except (sqlite3.DatabaseError, CacheFormatError) as exc:
             moved = self._quarantine(path)
-            self.notice = f"cache file {path} was unusable ({exc}); moved it to {moved} and started a new one"
+            self._notice = (
+                f"cache file {path} was unusable ({exc}); moved it to {moved} and started a new one"
+            )
         self._prepare_file(path)
         try:
             return self._connect_checked(path)
@@ -329,11 +355,13 @@ class Cache:
     @property
     def in_memory(self) -> bool:
         """True when the cache fell back to memory (nothing survives the process)."""
+        _ = self._conn
         return self.path is None
 
     def close(self) -> None:
         with self._lock:
-            self._conn.close()
+            if self._connection is not None:
+                self._connection.close()
 
     def __enter__(self) -> Cache:
         return self
@@ -491,10 +519,28 @@ class Cache:
 
         self._write(store)
 
+    @staticmethod
+    def _peek(sql: str, path: Path) -> list[tuple[object, ...]]:
+        """One read on a connection of its own, before the cache is opened and checked (the app's first
+        frame): a missing, locked or unreadable file reads as nothing; the check comes with the open."""
+        if not path.is_file():
+            return []  # sqlite3.connect would create it
+        try:
+            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+            try:
+                return list(conn.execute(sql).fetchall())
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            return []
+
     def load_snapshot(self) -> MarketSnapshot | None:
         """The last persisted snapshot, or ``None`` when there is none or it cannot be read (e.g. it was
         written in an older snapshot format). Never imports pandas."""
-        rows = self._read("SELECT payload FROM snapshot WHERE id = 1")
+        if self._connection is None and self.path is not None:
+            rows = self._peek("SELECT payload FROM snapshot WHERE id = 1", self.path)
+        else:
+            rows = self._read("SELECT payload FROM snapshot WHERE id = 1")
         if not rows:
             return None
         try:

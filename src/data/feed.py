@@ -479,7 +479,9 @@ def open_service(
         return BundledService(
             as_of, symbols=symbols, clock=clock, rrg_options=rrg_options, risk_thresholds=risk_thresholds
         )
-    cache = Cache(resolve_cache_dir(cache_dir), clock=clock)
+    # Opened lazily: the first refresh (in the worker) opens and checks it; the first frame only peeks
+    # at the saved snapshot.
+    cache = Cache(resolve_cache_dir(cache_dir), clock=clock, lazy=True)
     mode: FeedMode = "cache" if source == "cache" or as_of is not None else source
     if mode != "cache" and provider is None:
         from rotor.data.providers.yahoo import YahooProvider

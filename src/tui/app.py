@@ -164,6 +164,7 @@ class RotorApp(App[int]):
         self.active_pane = 1
         #: False until the widgets of panes 2-5 are mounted (just after the first frame).
         self.panes_ready = False
+        self._refresh_after_mount = False
         self._heatmap: SectorHeatmap | None = None
         self._commodities: CommoditiesPane | None = None
         self._risk: RiskNotes | None = None
@@ -210,7 +211,7 @@ class RotorApp(App[int]):
             self._apply_first(initial)
         else:
             self._show_status()
-        self.call_after_refresh(self.request_refresh)
+        self._refresh_after_mount = True
 
     async def _mount_panes(self) -> None:
         """The widgets of panes 2-5, mounted after the first frame; then every pane shows the data."""
@@ -234,6 +235,11 @@ class RotorApp(App[int]):
         self.panes_ready = True
         if self.snapshot is not None:
             self.apply(self.snapshot, stale=self.stale)
+        if self._refresh_after_mount:
+            # The first refresh (a worker thread importing pandas holds the GIL for a while) starts only
+            # once the first frames are on screen.
+            self._refresh_after_mount = False
+            self.call_after_refresh(self.request_refresh)
 
     def on_resize(self, event: events.Resize) -> None:
         self._apply_size(event.size.width, event.size.height)

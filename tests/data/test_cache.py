@@ -412,3 +412,26 @@ def test_two_processes_write_at_once(tmp_path: Path) -> None:
         assert out.split() == [str(n) for n in range(40)]
     assert len(_batch_counts(tmp_path, "P")) == 40
     assert len(_batch_counts(tmp_path, "Q")) == 40
+
+
+def test_a_lazy_cache_peeks_at_the_saved_snapshot_and_checks_the_file_on_first_use(tmp_path: Path) -> None:
+    """What the app's first frame does: read the saved snapshot without opening (and quick_check-ing)
+    the cache; the first real use opens it, and a corrupt file is still quarantined then."""
+    snapshot = _snapshot()
+    missing = Cache(tmp_path / "new", lazy=True)
+    assert missing.load_snapshot() is None and not (tmp_path / "new").exists()  # a peek creates nothing
+    with Cache(tmp_path) as cache:
+        cache.save_snapshot(snapshot)
+    lazy = Cache(tmp_path, lazy=True)
+    assert lazy._connection is None
+    assert lazy.load_snapshot() == snapshot
+    assert lazy._connection is None  # still not opened
+    assert lazy.notice is None and lazy._connection is not None  # first real use opens and checks
+    lazy.close()
+    path = tmp_path / CACHE_FILE_NAME
+    path.write_bytes(os.urandom(4096))
+    corrupt = Cache(tmp_path, lazy=True)
+    assert corrupt.load_snapshot() is None  # unreadable: nothing to paint, no exception
+    assert corrupt.notice is not None and "moved it to" in corrupt.notice
+    assert list(tmp_path.glob(f"{CACHE_FILE_NAME}.corrupt-*"))
+    corrupt.close()
