@@ -57,9 +57,11 @@ def yield_change_bp(last: float | None, base: float | None) -> float | None:
 def base_from_change(last: float | None, pct: float | None) -> float | None:
     """The level a % change was measured from: ``last / (1 + pct/100)`` (e.g. to say a yield's change
     in basis points from its % change)."""
-    if not _ok(last) or not _ok(pct) or pct == -100.0:
+    if not _ok(last) or not _ok(pct):
         return None
     assert last is not None and pct is not None
+    if pct <= -100.0:  # a fall of 100 % or more has no positive base
+        return None
     return last / (1.0 + pct / 100.0)
 
 

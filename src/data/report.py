@@ -333,7 +333,7 @@ def to_markdown(snapshot: MarketSnapshot) -> str:
             if i.last is None:
                 continue
             if i.unit == "%":
-                bp = fmt.yield_change_bp(i.last, _wtd_base(i))
+                bp = fmt.yield_change_bp(i.last, i.base_close("WTD"))
                 move = f"{fmt.basis_points(bp)} for the week"
             else:
                 move = f"{_direction(i.change_wtd_pct)} for the week"
@@ -376,8 +376,3 @@ def to_markdown(snapshot: MarketSnapshot) -> str:
             lines.append(f"  - Evidence: {_evidence_text(note)}")
         lines.append("")
     return "\n".join(lines)
-
-
-def _wtd_base(i: InstrumentStats) -> float | None:
-    """The previous week's last close, recovered from ``last`` and the WTD change."""
-    return fmt.base_from_change(i.last, i.change_wtd_pct)

@@ -167,13 +167,6 @@ def _fresh(snapshot: MarketSnapshot, symbol: str, thresholds: RiskThresholds) ->
     return stats
 
 
-def previous_week_close(stats: InstrumentStats) -> float | None:
-    """The last close of the previous calendar week, recovered from ``last`` and the WTD change."""
-    if stats.last is None or stats.change_wtd_pct is None or stats.change_wtd_pct <= -100.0:
-        return None
-    return finite(stats.last / (1.0 + stats.change_wtd_pct / 100.0))
-
-
 def _unit_text(unit: str) -> str:
     return f" {unit}" if unit and unit != "%" else ""
 
@@ -228,7 +221,7 @@ def vix_jump(snapshot: MarketSnapshot, thresholds: RiskThresholds) -> list[RiskN
     severity = _severity(move, thresholds.vix_jump_watch_pct, thresholds.vix_jump_warning_pct)
     if severity is None:
         return []
-    base = previous_week_close(vix)
+    base = vix.base_close("WTD")
     return [
         RiskNote(
             id="vix_jump",
@@ -438,7 +431,7 @@ def yield_move(snapshot: MarketSnapshot, thresholds: RiskThresholds) -> list[Ris
     tnx = _fresh(snapshot, TEN_YEAR_YIELD, thresholds)
     if tnx is None:
         return []
-    base = previous_week_close(tnx)
+    base = tnx.base_close("WTD")
     change = fmt.yield_change_bp(tnx.last, base)
     if change is None:
         return []
@@ -473,7 +466,7 @@ def dollar_move(snapshot: MarketSnapshot, thresholds: RiskThresholds) -> list[Ri
     severity = _severity(abs(move), thresholds.dollar_move_watch_pct, thresholds.dollar_move_warning_pct)
     if severity is None:
         return []
-    base = previous_week_close(dollar)
+    base = dollar.base_close("WTD")
     return [
         RiskNote(
             id="dollar_move",

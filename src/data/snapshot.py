@@ -86,6 +86,13 @@ class InstrumentStats:
             "YTD": self.change_ytd_pct,
         }[timeframe.upper()]
 
+    def base_close(self, timeframe: str) -> float | None:
+        """The close a timeframe's change was measured from (``WTD``: the previous week's last close),
+        recovered from ``last`` and that change; ``None`` if undefined."""
+        from rotor.data.formatting import base_from_change
+
+        return finite(base_from_change(self.last, self.change(timeframe)))
+
     def distance_pct(self, level: float | None) -> float | None:
         """% distance of ``last`` from ``level`` (e.g. a moving average); ``None`` if undefined."""
         if self.last is None or level is None or level <= 0:

@@ -162,9 +162,8 @@ class RotorApp(App[int]):
         self.last_apply_seconds = 0.0
         self.next_at: datetime | None = None
         self.active_pane = 1
-        #: False until the widgets of panes 2-5 are mounted (just after the first frame).
-        self.panes_ready = False
         self._refresh_after_mount = False
+        # The widgets of panes 2-5: ``None`` until mounted, just after the first frame.
         self._heatmap: SectorHeatmap | None = None
         self._commodities: CommoditiesPane | None = None
         self._risk: RiskNotes | None = None
@@ -199,7 +198,7 @@ class RotorApp(App[int]):
         self.query_one("#indices").focus()
         self.call_after_refresh(self._mount_panes)
         if self._first is not None:
-            self._apply_first(self._first)
+            self.apply(self._first)
             return  # a replay: computed before the screen opened, nothing to refresh
         initial = None
         try:
@@ -208,7 +207,7 @@ class RotorApp(App[int]):
             initial = None
         if initial is not None:
             self.showing_initial = True
-            self._apply_first(initial)
+            self.apply(initial)
         else:
             self._show_status()
         self._refresh_after_mount = True
@@ -232,7 +231,6 @@ class RotorApp(App[int]):
         await main.query_one("#pane-risk").mount(self._risk)
         await main.query_one("#pane-rotation").mount(self._rotation)
         await main.mount(Footer())
-        self.panes_ready = True
         if self.snapshot is not None:
             self.apply(self.snapshot, stale=self.stale)
         if self._refresh_after_mount:
@@ -295,11 +293,6 @@ class RotorApp(App[int]):
                 self._risk.show(snapshot, stale=stale)
             self._show_status()
         self.last_apply_seconds = time.perf_counter() - started
-
-    def _apply_first(self, snapshot: MarketSnapshot) -> None:
-        """The first frame: the ticker tape, the indices and the status line (the other panes are
-        filled as soon as their widgets are mounted, on the next frame)."""
-        self.apply(snapshot)
 
     def feed_status(self) -> FeedStatus:
         return FeedStatus(
@@ -446,7 +439,7 @@ class RotorApp(App[int]):
             self._heatmap.toggle_sort()
 
     def action_pane(self, number: int) -> None:
-        if self._modal_open() or not self.panes_ready:
+        if self._modal_open() or self._heatmap is None:  # panes 2-5 not mounted yet
             return
         widget_id = next(w for n, _, _, w in PANES if n == number)
         self.set_active_pane(number)

@@ -29,14 +29,8 @@ def commodity_cells(stats: InstrumentStats, stale: bool) -> dict[str, Text]:
     stale = stale or stats.stale
     if stats.unit == "%":
         changes = {
-            key: cells.bp_change(
-                fmt.yield_change_bp(stats.last, fmt.base_from_change(stats.last, pct)), stale=stale
-            )
-            for key, pct in (
-                ("1d", stats.change_1d_pct),
-                ("1w", stats.change_1w_pct),
-                ("ytd", stats.change_ytd_pct),
-            )
+            key.lower(): cells.bp_change(fmt.yield_change_bp(stats.last, stats.base_close(key)), stale=stale)
+            for key in ("1D", "1W", "YTD")
         }
     else:
         changes = {

@@ -84,6 +84,7 @@ class SectorHeatmap(Widget, can_focus=True):
         Binding("enter", "choose", "Detail", show=False),
     ]
 
+    # Reactives repaint the widget when they change.
     timeframe: reactive[str] = reactive("1D")
     sort_by_return: reactive[bool] = reactive(False)
     cursor: reactive[int] = reactive(0)
@@ -126,15 +127,6 @@ class SectorHeatmap(Widget, can_focus=True):
         tiles = [t.symbol for t in self.tiles]
         if symbol in tiles:
             self.cursor = tiles.index(symbol)
-
-    def watch_timeframe(self) -> None:
-        self.refresh()
-
-    def watch_sort_by_return(self) -> None:
-        self.refresh()
-
-    def watch_cursor(self) -> None:
-        self.refresh()
 
     # --- keys and mouse --------------------------------------------------------------------------
 

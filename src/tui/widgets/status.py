@@ -124,8 +124,8 @@ def tape_text(snapshot: MarketSnapshot | None, *, stale: bool = False) -> Text:
         text.append_text(cells.level(stats, stale=stale_row))
         text.append(" ")
         if stats.unit == "%":
-            base = fmt.base_from_change(stats.last, stats.change_1d_pct)
-            text.append_text(cells.bp_change(fmt.yield_change_bp(stats.last, base), stale=stale_row))
+            bp = fmt.yield_change_bp(stats.last, stats.base_close("1D"))
+            text.append_text(cells.bp_change(bp, stale=stale_row))
         else:
             arrow = "▲" if (stats.change_1d_pct or 0) > 0 else "▼" if (stats.change_1d_pct or 0) < 0 else ""
             change = cells.change(stats.change_1d_pct, stale=stale_row)
