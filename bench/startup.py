@@ -8,11 +8,16 @@ bare app, its first frame), and again once the screen has settled (a ``call_afte
 then), and exits at once. Interpreter start and imports count; tear-down does not. Bytecode caching is on
 (see ``compiled_env``).
 
-- warm start: the cache already holds a persisted snapshot (left by one earlier run), so ``on_mount``
-  paints ``service.initial()`` at once. Target: at most 1.5x the bare app. Also checks that pandas,
-  yfinance and exchange_calendars are not imported by the time that frame is rendered.
+- warm start: the cache already holds a persisted snapshot (left by one complete refresh, run before the
+  timed starts), so ``on_mount`` reads it from SQLite and paints it at once. Target: at most 1.5x the bare
+  app. Also checks that pandas, yfinance and exchange_calendars are not imported by the time that frame
+  is rendered.
 - cold start: an empty cache (a new directory per run) and a provider that fails at once, so the first
-  figures come from the bundled data, seeded into the cache by the refresh worker. Target: at most 3x.
+  figures are the bundled data's precomputed snapshot; the refresh worker seeds the cache afterwards.
+  Target: at most 3x.
+
+Each rotor child also reports whether its cache file existed at its first frame, and the run stops with
+an error if a warm start found none or a cold start found one (so each start is the one it claims).
 
 Ratios of medians of ``--runs`` alternating runs (default 10) after one warm-up of each; the settled
 ratios are shown alongside.
@@ -30,7 +35,8 @@ from pathlib import Path
 
 from common import PYTHON, ROOT, Result, compiled_env, report
 
-#: A child's report: ``FIRST_FRAME <first frame> <settled> <heavy modules loaded at the first frame>``.
+#: A child's report: ``FIRST_FRAME <first frame> <settled> <heavy modules loaded at the first frame>
+#: <whether its cache held data then>``.
 MARK = "FIRST_FRAME"
 HEAVY = ("pandas", "yfinance", "exchange_calendars")
 
@@ -42,7 +48,7 @@ from textual.app import App
 first = {{}}
 
 def settled():
-    print({MARK!r}, first["at"], time.monotonic(), first["heavy"], flush=True)
+    print({MARK!r}, first["at"], time.monotonic(), first["heavy"], first["cached"], flush=True)
     os._exit(0)  # tear-down (and rotor's refresh worker, still running) is not part of start-up
 
 display = App._display
@@ -52,6 +58,7 @@ def display_and_mark(self, screen, renderable):
     if renderable is not None and not self._batch_count and not first and ready(self):
         first["at"] = time.monotonic()
         first["heavy"] = ",".join(m for m in {HEAVY!r} if m in sys.modules) or "-"
+        first["cached"] = cached()
         self.call_after_refresh(settled)
 
 App._display = display_and_mark
@@ -65,6 +72,9 @@ from textual.widgets import Static
 def ready(app):
     return True
 
+def cached():
+    return "-"
+
 class Bare(App):
     def compose(self):
         yield Static("rotor")
@@ -76,12 +86,16 @@ Bare().run(headless=True, size=(160, 48))
 ROTOR_APP = (
     HOOK
     + """
+from rotor.data.cache import CACHE_FILE_NAME
 from rotor.data.feed import open_service
 from rotor.data.providers.fake import FakeProvider
 from rotor.tui.app import create_app
 
 def ready(app):
     return app.screen_stack[0].query_one("#indices").row_count > 0
+
+def cached():
+    return "cache" if os.path.exists(os.path.join(sys.argv[1], CACHE_FILE_NAME)) else "empty"
 
 provider = FakeProvider()
 provider.failing = True  # offline at once: the first figures are the persisted or the bundled ones
@@ -91,9 +105,24 @@ create_app(service, interval=60.0).run(headless=True, size=(160, 48))
 )
 
 
-def launch(code: str, *args: str, timeout: float = 120.0) -> tuple[float, float, str]:
+#: Leaves a warm cache in ``argv[1]``: one complete refresh (offline, from the bundled data), which
+#: persists the snapshot a warm start paints.
+PREPARE_WARM = """
+import sys
+from rotor.data.feed import open_service
+from rotor.data.providers.fake import FakeProvider
+
+provider = FakeProvider()
+provider.failing = True
+service = open_service("auto", cache_dir=sys.argv[1], as_of=None, provider=provider)
+service.refresh()
+assert service.cache.load_snapshot() is not None, "the refresh persisted no snapshot"
+"""
+
+
+def launch(code: str, *args: str, timeout: float = 120.0) -> tuple[float, float, str, str]:
     """Seconds from launching ``python -c code *args`` to its first frame with figures and to the settled
-    screen, and the heavy modules loaded at that first frame."""
+    screen, the heavy modules loaded at that first frame, and whether the cache held data then."""
     start = time.monotonic()
     done = subprocess.run(
         [PYTHON, "-c", code, *args],
@@ -106,12 +135,12 @@ def launch(code: str, *args: str, timeout: float = 120.0) -> tuple[float, float,
     )
     for line in done.stdout.splitlines():
         if line.startswith(MARK):
-            _, shown, settled, heavy = line.split()
-            return float(shown) - start, float(settled) - start, heavy
+            _, shown, settled, heavy, cached = line.split()
+            return float(shown) - start, float(settled) - start, heavy, cached
     raise RuntimeError(f"no first frame (exit {done.returncode}): {done.stderr.strip()[-2000:]}")
 
 
-def medians(starts: list[tuple[float, float, str]]) -> tuple[float, float]:
+def medians(starts: list[tuple[float, float, str, str]]) -> tuple[float, float]:
     """The median first-frame and settled times of ``starts``."""
     return statistics.median(s[0] for s in starts), statistics.median(s[1] for s in starts)
 
@@ -119,19 +148,20 @@ def medians(starts: list[tuple[float, float, str]]) -> tuple[float, float]:
 def run(runs: int = 10) -> list[Result]:
     with tempfile.TemporaryDirectory(prefix="rotor-startup-") as tmp:
         warm_dir = str(Path(tmp) / "warm")
-        # Warm-ups (and bytecode). The first rotor run also leaves the persisted snapshot a warm start
-        # paints: on an empty cache its first figures come only after the refresh that persists it.
-        launch(ROTOR_APP, warm_dir)
+        subprocess.run([PYTHON, "-c", PREPARE_WARM, warm_dir], cwd=ROOT, env=compiled_env(), check=True)
+        launch(ROTOR_APP, warm_dir)  # warm-ups (and bytecode)
         launch(BARE_APP)
         bare, warm, cold = [], [], []
         for k in range(runs):
             warm.append(launch(ROTOR_APP, warm_dir))
             bare.append(launch(BARE_APP))
             cold.append(launch(ROTOR_APP, str(Path(tmp) / f"cold-{k}")))
+    if any(s[3] != "cache" for s in warm) or any(s[3] != "empty" for s in cold):
+        raise RuntimeError("a warm start found no cache, or a cold start found one")
     b_shown, b_settled = medians(bare)
     w_shown, w_settled = medians(warm)
     c_shown, c_settled = medians(cold)
-    warm_heavy = {m for _, _, heavy in warm for m in heavy.split(",") if m != "-"}
+    warm_heavy = {m for _, _, heavy, _ in warm for m in heavy.split(",") if m != "-"}
     heavy_text = ",".join(sorted(warm_heavy)) or "none"
     return [
         Result(

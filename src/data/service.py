@@ -159,14 +159,14 @@ def bundled_first_snapshot(
     """The precomputed bundled snapshot, for the default universe and options only (a watchlist or
     other thresholds would make it wrong); ``None`` otherwise or if it cannot be read. No pandas."""
     import json
-    from importlib import resources
 
     from rotor.data.snapshot import MarketSnapshot
+    from rotor.data.snapshot_data import path as bundled_file
 
     if tuple(symbols) != UNIVERSE or rrg_options is not None or risk_thresholds is not None:
         return None
     try:
-        text = (resources.files("rotor.data.snapshot_data") / FIRST_SNAPSHOT_FILE).read_text("utf-8")
+        text = bundled_file(FIRST_SNAPSHOT_FILE).read_text("utf-8")
         return MarketSnapshot.from_dict(json.loads(text))
     except (OSError, ValueError, KeyError, TypeError):
         return None

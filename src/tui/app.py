@@ -11,6 +11,7 @@ by itself within one interval of the feed coming back.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
@@ -85,8 +86,8 @@ def short_error(exc: BaseException) -> str:
 class Pane(Vertical):
     """A bordered, numbered pane; the focused one has a heavy accent border."""
 
-    def __init__(self, number: int, title: str, *children: Widget, id: str) -> None:
-        super().__init__(*children, id=id, classes="pane")
+    def __init__(self, number: int, title: str, *children: Widget, id: str, classes: str = "") -> None:
+        super().__init__(*children, id=id, classes=f"pane {classes}".strip())
         self.number = number
         self.border_title = f"{number} {title}"
 
@@ -171,22 +172,52 @@ class RotorApp(App[int]):
         self._pending = False
         self._timer: Timer | None = None
         self._panes: Container | None = None
+        self._gc_held = False
+
+    async def run_async(self, **options: Any) -> int | None:
+        """``App.run_async`` with the cyclic garbage collector held off until the first frames are up.
+
+        Start-up allocates objects that live as long as the app (styles, widgets, the snapshot), so
+        collections during it find next to nothing; they cost ~20 ms, a full pass over everything
+        imported included (bench/startup.py). Collection resumes once all panes are mounted
+        (``_release_gc``), with what start-up built frozen out of later passes, which keeps them short
+        while the app idles. (``run_test`` does not come through here: tests collect as usual.)
+        """
+        self._gc_held = gc.isenabled()
+        gc.disable()
+        try:
+            return await super().run_async(**options)
+        finally:
+            self._release_gc()
+
+    def _release_gc(self) -> None:
+        if self._gc_held:
+            self._gc_held = False
+            gc.freeze()
+            gc.enable()
 
     # --- layout ----------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        # The layout class is set here, not in ``on_mount``: the first styling pass is then the only one.
+        layout = size_class(self.size.width, self.size.height)
         yield TickerTape(id="tape")
-        yield Static(id="pane-tabs")
-        with Container(id="panes"):
+        tabs = Static(id="pane-tabs")
+        tabs.display = layout == "narrow"
+        yield tabs
+        with Container(id="panes", classes=layout):
             yield Pane(1, "Indices", IndicesTable(id="indices"), id="pane-indices")
-            # Panes 2-5 get their widgets just after the first frame (``_mount_panes``): the first frame
-            # styles and draws a third of the widgets, so real figures show sooner.
-            yield Pane(2, "Sector heatmap", id="pane-heatmap")
-            yield Pane(3, "Commodities & rates", id="pane-commodities")
+            # Panes 2-5 get their widgets just after the first frame (``_mount_panes``) and stay hidden
+            # until then ("pending": laid out, not drawn): the first frame styles and draws a third of
+            # the widgets, so real figures show sooner.
+            yield Pane(2, "Sector heatmap", id="pane-heatmap", classes="pending")
+            yield Pane(3, "Commodities & rates", id="pane-commodities", classes="pending")
             # Risk before rotation in the DOM: the medium layout puts rotation across the bottom row.
-            yield Pane(5, "Risk notes", id="pane-risk")
-            yield Pane(4, "Rotation", id="pane-rotation")
-        yield Static(id="too-small")
+            yield Pane(5, "Risk notes", id="pane-risk", classes="pending")
+            yield Pane(4, "Rotation", id="pane-rotation", classes="pending")
+        too_small = Static(id="too-small")
+        too_small.display = layout == "too-small"
+        yield too_small
         yield StatusBar(id="status")
         # The key footer is mounted after the first frame too (``_mount_panes``).
 
@@ -231,8 +262,12 @@ class RotorApp(App[int]):
         await main.query_one("#pane-risk").mount(self._risk)
         await main.query_one("#pane-rotation").mount(self._rotation)
         await main.mount(Footer())
+        with self.batch_update():
+            for pane in main.query(".pending"):
+                pane.remove_class("pending")
         if self.snapshot is not None:
             self.apply(self.snapshot, stale=self.stale)
+        self._release_gc()
         if self._refresh_after_mount:
             # The first refresh (a worker thread importing pandas holds the GIL for a while) starts only
             # once the first frames are on screen.

@@ -7,16 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
-from importlib import resources
 from typing import TYPE_CHECKING
 
 from rotor.data.errors import ProviderError
 from rotor.data.providers.base import BAR_COLUMNS, FetchResult, SourceName
+from rotor.data.snapshot_data import path as bundled_file
 
 if TYPE_CHECKING:
     import pandas as pd
-
-_PACKAGE = "rotor.data.snapshot_data"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +31,7 @@ class Provenance:
 
 def load_provenance() -> dict[str, Provenance]:
     """The bundled provenance table, keyed by Yahoo ticker (no pandas needed)."""
-    raw = json.loads(resources.files(_PACKAGE).joinpath("provenance.json").read_text())
+    raw = json.loads(bundled_file("provenance.json").read_text("utf-8"))
     return {
         r["symbol"]: Provenance(
             r["symbol"],
@@ -51,7 +49,7 @@ def load_bundled_bars() -> pd.DataFrame:
     """Every bundled bar as one long frame with the columns of ``BAR_COLUMNS``."""
     import pandas as pd
 
-    with resources.files(_PACKAGE).joinpath("bars.csv.gz").open("rb") as fh:
+    with bundled_file("bars.csv.gz").open("rb") as fh:
         frame = pd.read_csv(
             fh,
             compression="gzip",
