@@ -409,3 +409,47 @@ def test_live_source_with_no_data_at_all_says_why_and_keeps_retrying() -> None:
         assert app.query_one(IndicesTable).row_count == 9
 
     run_pilot(create_app(service, clock=frozen_clock, interval=600, retry_base=0.5), body)
+
+
+def test_a_real_run_holds_the_collector_and_draws_pane_one_first() -> None:
+    """``run`` (not ``run_test``): the first frame has only pane 1's widgets to draw (panes 2-5 hidden,
+    the collector off); once panes 2-5 are mounted they show and collection is back on."""
+    import gc
+    from pathlib import Path
+
+    import rotor.tui.app
+
+    snap = snapshot_at()
+    service = ScriptedService([snap], initial=snap)
+    seen: dict[str, object] = {}
+
+    class Probe(RotorApp):
+        CSS_PATH = str(Path(rotor.tui.app.__file__).with_name("app.tcss"))  # relative paths are per class
+
+        def on_mount(self) -> None:  # runs before RotorApp.on_mount (textual walks the MRO)
+            seen["collecting at mount"] = gc.isenabled()
+            seen["hidden at mount"] = sorted(p.id or "" for p in self.query(".pending"))
+
+    async def auto_pilot(pilot: Any) -> None:
+        app = pilot.app
+        await wait_until(pilot, lambda: app.refresh_count == 1)
+        await settle(pilot)
+        seen["collecting after"] = gc.isenabled()
+        seen["hidden after"] = [p.id for p in app.query(".pending")]
+        seen["heatmap tiles"] = len(app.query_one(SectorHeatmap).tiles)
+        app.exit(0)
+
+    assert gc.isenabled()
+    try:
+        app = Probe(service, clock=frozen_clock, interval=600)
+        app.run(headless=True, size=(200, 50), auto_pilot=auto_pilot)
+    finally:
+        gc.unfreeze()  # the run froze this test process's objects; give them back to the collector
+    assert seen == {
+        "collecting at mount": False,
+        "hidden at mount": ["pane-commodities", "pane-heatmap", "pane-risk", "pane-rotation"],
+        "collecting after": True,
+        "hidden after": [],
+        "heatmap tiles": 11,
+    }
+    assert gc.isenabled()
