@@ -74,7 +74,7 @@ SECTORS: Final = (
     Symbol("XLRE", "Real Estate", "Real Estate", "sectors", "sector"),
     Symbol("XLU", "Utilities", "Utilities", "sectors", "sector"),
     Symbol("XLV", "Health Care", "Health Care", "sectors", "sector"),
-    Symbol("XLY", "Consumer Discretionary", "Discretionary", "sectors", "sector"),
+    Symbol("XLY", "Consumer Discretionary", "Cons Disc", "sectors", "sector"),
 )
 COMMODITIES: Final = (
     Symbol("GC=F", "Gold", "Gold", "commodities", "future", "$/oz", CME),

@@ -453,3 +453,19 @@ def test_a_real_run_holds_the_collector_and_draws_pane_one_first() -> None:
         "heatmap tiles": 11,
     }
     assert gc.isenabled()
+
+
+def test_narrow_heatmap_tiles_mark_cut_names_and_keep_whole_figures() -> None:
+    import re
+
+    xlre = snapshot_at().get("XLRE")
+    assert xlre is not None
+
+    async def body(pilot: Any) -> None:
+        await settle(pilot)
+        text = pilot.app.query_one(SectorHeatmap).render().plain
+        assert "Financia…" in text and "Cons Disc" in text  # cut names say so; short ones stay whole
+        assert f"XLRE {fmt.pct(xlre.change_1d_pct, 1)}" in text  # one decimal rather than a cut figure
+        assert re.findall(r"XL[A-Z]{1,2} +[+-]\d+\.\d+(?!\d*%)", text) == []
+
+    run_pilot(bundled_app(), body, size=(120, 40))

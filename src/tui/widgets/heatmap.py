@@ -203,10 +203,13 @@ class SectorHeatmap(Widget, can_focus=True):
                 mark = "▸" if selected else " "
                 inner = tile_width - 1
                 pct = fmt.pct(value)
+                if len(stats.symbol) + 1 + len(pct) > inner:
+                    pct = fmt.pct(value, 1)  # a narrow tile: one decimal rather than a cut-off figure
                 if tile_height >= 2:
                     left = f" {stats.symbol}" if len(stats.symbol) + len(pct) + 2 <= inner else stats.symbol
+                    name = stats.short if len(stats.short) < inner else stats.short[: max(0, inner - 2)] + "…"
                     content = [
-                        f"{mark}{stats.short}",
+                        f"{mark}{name}",
                         left + " " * max(1, inner - len(left) - len(pct)) + pct,
                     ]
                 else:
