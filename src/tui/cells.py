@@ -88,8 +88,17 @@ def range_52w_position(stats: InstrumentStats) -> float | None:
     return min(1.0, max(0.0, (last - lo) / (hi - lo)))
 
 
-def sparkline(stats: InstrumentStats, width: int = 20, *, stale: bool = False) -> Text:
-    """The recent closes as a block sparkline, coloured by the direction over the window."""
+#: Sessions (one character each) in the tables' sparklines; their column headers say this number.
+SPARK_WIDTH = 12
+
+
+def spark_column_label() -> str:
+    """The sparkline column's header: `` 12 sessions``."""
+    return f" {SPARK_WIDTH} sessions"
+
+
+def sparkline(stats: InstrumentStats, width: int = SPARK_WIDTH, *, stale: bool = False) -> Text:
+    """The last ``width`` closes as a block sparkline, coloured by the direction over the window."""
     values = stats.spark[-width:]
     style = change_style(values[-1] - values[0]) if len(values) > 1 else NA_STYLE
     text = Text(fmt.spark(values, width), style=style)

@@ -469,3 +469,26 @@ def test_narrow_heatmap_tiles_mark_cut_names_and_keep_whole_figures() -> None:
         assert re.findall(r"XL[A-Z]{1,2} +[+-]\d+\.\d+(?!\d*%)", text) == []
 
     run_pilot(bundled_app(), body, size=(120, 40))
+
+
+def test_sparklines_show_as_many_sessions_as_their_header_says_and_tables_fit_at_200x50() -> None:
+    from rotor.tui import cells as tui_cells
+    from textual.widgets.data_table import ColumnKey
+
+    snap = snapshot_at()
+
+    async def body(pilot: Any) -> None:
+        await settle(pilot)
+        app = pilot.app
+        tables = ((app.query_one(IndicesTable), "^GSPC"), (app.query_one(CommoditiesTable), "GC=F"))
+        for table, symbol in tables:
+            stats = snap.get(symbol)
+            assert stats is not None
+            label = table.columns[ColumnKey("spark")].label.plain
+            assert label.strip() == f"{tui_cells.SPARK_WIDTH} sessions"
+            shown = cell(table, symbol, "spark").strip()
+            assert shown == fmt.spark(stats.spark[-tui_cells.SPARK_WIDTH :])
+            assert len(shown) == tui_cells.SPARK_WIDTH
+            assert table.max_scroll_x == 0, type(table).__name__  # every column visible, no scrolling
+
+    run_pilot(bundled_app(), body, size=(200, 50))

@@ -13,14 +13,15 @@ from textual.widgets import Static
 
 GROUPS = ("commodities", "rates")
 
+#: 63 columns in all: the whole table fits the pane of the wide layout at 200 columns.
 COLUMNS = (
-    Column("name", "Name", 11, right=False),
-    Column("last", "Last", 10),
+    Column("name", "Name", 9, right=False),
+    Column("last", "Last", 9),
     Column("1d", "1D", 8),
     Column("1w", "1W", 8),
     Column("ytd", "YTD", 8),
-    Column("spark", " 20 sessions", 13, right=False),
-    Column("unit", " Unit", 9, right=False),
+    Column("spark", cells.spark_column_label(), cells.SPARK_WIDTH + 1, right=False),
+    Column("unit", " Unit", 8, right=False),
 )
 
 
@@ -43,7 +44,7 @@ def commodity_cells(stats: InstrumentStats, stale: bool) -> dict[str, Text]:
         "last": cells.level(stats, stale=stale),
         "unit": Text(" " + (stats.unit or "index"), style="dim"),
         **changes,
-        "spark": Text(" ") + cells.sparkline(stats, 12, stale=stale),
+        "spark": Text(" ") + cells.sparkline(stats, stale=stale),
     }
 
 
