@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,7 +24,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from common import PYTHON, ROOT, Result, compiled_env, report
+from common import PYTHON, Result, child_figures, compiled_env, report
 
 HERE = Path(__file__).resolve()
 TODAY = date(2026, 7, 1)
@@ -83,20 +82,7 @@ def child(cache_dir: str) -> dict[str, Any]:
 
 
 def start(cache_dir: Path, env: dict[str, str]) -> dict[str, Any]:
-    done = subprocess.run(
-        [PYTHON, str(HERE), "--child", str(cache_dir)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=300,
-        check=False,
-    )
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    if not lines:
-        raise RuntimeError(f"cache child failed (exit {done.returncode}): {done.stderr.strip()[-2000:]}")
-    figures: dict[str, Any] = json.loads(lines[-1])
-    return figures
+    return child_figures([PYTHON, str(HERE), "--child", str(cache_dir)], "cache", env, timeout=300)
 
 
 def size_on_disk(directory: Path) -> int:

@@ -5,6 +5,7 @@ Benchmarks report ratios measured in one run (absolute times on a shared machine
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
@@ -14,6 +15,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -59,6 +61,21 @@ def alternating_medians(
         ta.append(time_command(a, env))
         tb.append(time_command(b, env))
     return statistics.median(ta), statistics.median(tb)
+
+
+def child_figures(
+    cmd: Sequence[str], what: str, env: dict[str, str], timeout: float | None = None
+) -> dict[str, Any]:
+    """Run a benchmark's child process ``cmd`` and return the figures it printed as its last JSON line;
+    raises with the end of its stderr (named ``what``) when it printed none."""
+    done = subprocess.run(
+        cmd, capture_output=True, text=True, cwd=ROOT, env=env, timeout=timeout, check=False
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        raise RuntimeError(f"{what} child failed (exit {done.returncode}): {done.stderr.strip()[-2000:]}")
+    figures: dict[str, Any] = json.loads(lines[-1])
+    return figures
 
 
 def bench_env(**extra: str) -> dict[str, str]:

@@ -11,12 +11,10 @@ percentage of one core over that wall time. Target: at most 1%.
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import sys
 import tempfile
 
-from common import PYTHON, ROOT, Result, compiled_env, report
+from common import PYTHON, Result, child_figures, compiled_env, report
 
 INTERVAL = 5.0
 
@@ -64,20 +62,12 @@ create_app(service, interval=interval, closed_interval=interval).run(headless=Tr
 
 def measure(seconds: float) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="rotor-idle-") as tmp:
-        done = subprocess.run(
+        return child_figures(
             [PYTHON, "-c", CHILD, f"{tmp}/cache", str(seconds), str(INTERVAL)],
-            capture_output=True,
-            text=True,
+            "idle",
+            compiled_env(),
             timeout=seconds + 120,
-            cwd=ROOT,
-            env=compiled_env(),
-            check=False,
         )
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    if not lines:
-        raise RuntimeError(f"idle child failed (exit {done.returncode}): {done.stderr.strip()[-2000:]}")
-    figures: dict[str, float] = json.loads(lines[-1])
-    return figures
 
 
 def run(seconds: float = 60.0) -> list[Result]:

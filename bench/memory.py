@@ -15,14 +15,13 @@ import asyncio
 import gc
 import json
 import os
-import subprocess
 import sys
 import time
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from common import PYTHON, ROOT, Result, bench_env, report
+from common import PYTHON, Result, bench_env, child_figures, report
 
 HERE = Path(__file__).resolve()
 
@@ -86,19 +85,7 @@ async def cycle_app(cycles: int) -> dict[str, Any]:
 
 
 def measure(cycles: int) -> dict[str, Any]:
-    done = subprocess.run(
-        [PYTHON, str(HERE), "--child", "--cycles", str(cycles)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=bench_env(),
-        check=False,
-    )
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    if not lines:
-        raise RuntimeError(f"memory child failed (exit {done.returncode}): {done.stderr.strip()[-2000:]}")
-    figures: dict[str, Any] = json.loads(lines[-1])
-    return figures
+    return child_figures([PYTHON, str(HERE), "--child", "--cycles", str(cycles)], "memory", bench_env())
 
 
 def run(cycles: int = 10_000) -> list[Result]:
