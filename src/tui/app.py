@@ -199,12 +199,11 @@ class RotorApp(App[int]):
     # --- layout ----------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        # The layout class is set here, not in ``on_mount``: the first styling pass is then the only one.
+        # The layout class is set here (``on_mount`` only shows the tab strip or the too-small message):
+        # a class added after mounting would restyle every pane before the first frame.
         layout = size_class(self.size.width, self.size.height)
         yield TickerTape(id="tape")
-        tabs = Static(id="pane-tabs")
-        tabs.display = layout == "narrow"
-        yield tabs
+        yield Static(id="pane-tabs")
         with Container(id="panes", classes=layout):
             yield Pane(1, "Indices", IndicesTable(id="indices"), id="pane-indices")
             # Panes 2-5 get their widgets just after the first frame (``_mount_panes``) and stay hidden
@@ -215,9 +214,7 @@ class RotorApp(App[int]):
             # Risk before rotation in the DOM: the medium layout puts rotation across the bottom row.
             yield Pane(5, "Risk notes", id="pane-risk", classes="pending")
             yield Pane(4, "Rotation", id="pane-rotation", classes="pending")
-        too_small = Static(id="too-small")
-        too_small.display = layout == "too-small"
-        yield too_small
+        yield Static(id="too-small")
         yield StatusBar(id="status")
         # The key footer is mounted after the first frame too (``_mount_panes``).
 

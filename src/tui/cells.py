@@ -88,13 +88,9 @@ def range_52w_position(stats: InstrumentStats) -> float | None:
     return min(1.0, max(0.0, (last - lo) / (hi - lo)))
 
 
-#: Sessions (one character each) in the tables' sparklines; their column headers say this number.
+#: Sessions (one character each) in the tables' sparklines; their column header (``SPARK_COLUMN`` in
+#: widgets/table.py) says this number.
 SPARK_WIDTH = 12
-
-
-def spark_column_label() -> str:
-    """The sparkline column's header: `` 12 sessions``."""
-    return f" {SPARK_WIDTH} sessions"
 
 
 def sparkline(stats: InstrumentStats, width: int = SPARK_WIDTH, *, stale: bool = False) -> Text:

@@ -6,7 +6,7 @@ from rich.text import Text
 from rotor.data import formatting as fmt
 from rotor.data.snapshot import InstrumentStats, MarketSnapshot
 from rotor.tui import cells
-from rotor.tui.widgets.table import Column, KeyedTable
+from rotor.tui.widgets.table import SPARK_COLUMN, Column, KeyedTable
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
@@ -20,7 +20,7 @@ COLUMNS = (
     Column("1d", "1D", 8),
     Column("1w", "1W", 8),
     Column("ytd", "YTD", 8),
-    Column("spark", cells.spark_column_label(), cells.SPARK_WIDTH + 1, right=False),
+    SPARK_COLUMN,
     Column("unit", " Unit", 8, right=False),
 )
 

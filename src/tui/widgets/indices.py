@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from rotor.data.snapshot import InstrumentStats, MarketSnapshot
 from rotor.tui import cells
-from rotor.tui.widgets.table import Column, KeyedTable
+from rotor.tui.widgets.table import SPARK_COLUMN, Column, KeyedTable
 
 #: Groups shown in this pane, in order.
 GROUPS = ("indices", "etfs", "watchlist")
@@ -17,7 +17,7 @@ COLUMNS = (
     Column("1w", "1W", 8),
     Column("mtd", "MTD", 8),
     Column("ytd", "YTD", 8),
-    Column("spark", cells.spark_column_label(), cells.SPARK_WIDTH + 1, right=False),
+    SPARK_COLUMN,
     Column("ma20", "vs 20d", 7),
     Column("ma50", "vs 50d", 7),
     Column("ma200", "vs 200d", 8),

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
+from rotor.tui.cells import SPARK_WIDTH
 from rotor.tui.messages import SymbolChosen
 from textual.binding import Binding
 from textual.widgets import DataTable
@@ -24,6 +25,10 @@ class Column:
     label: str
     width: int | None = None
     right: bool = True
+
+
+#: The sparkline column of the indices and commodities tables: the last ``SPARK_WIDTH`` closes.
+SPARK_COLUMN = Column("spark", f" {SPARK_WIDTH} sessions", SPARK_WIDTH + 1, right=False)
 
 
 class KeyedTable(DataTable[Text]):
