@@ -35,12 +35,12 @@ def child(cache_dir: str) -> dict[str, Any]:
     """One start over ``cache_dir``: its time, the requests it made and the rows they cover."""
     import exchange_calendars  # noqa: F401 - imports are not part of the figure
     import pandas as pd
-    import rotor.data.update  # noqa: F401
+    import rotor.data.build  # noqa: F401
     import yfinance
     from rotor.data.cache import CACHE_FILE_NAME, Cache
     from rotor.data.feed import LiveService, open_service
-    from rotor.data.providers.fake import FakeYahooDownload
-    from rotor.data.providers.snapshot import load_bundled_bars
+    from rotor.data.sources.bundled import load_bundled_bars
+    from rotor.data.sources.fake import FakeYahooDownload
 
     fake = FakeYahooDownload(TODAY)
     yfinance.download = fake

@@ -22,7 +22,7 @@ CHILD = """
 import json, os, resource, sys, time
 from datetime import date
 from rotor.data.feed import open_service
-from rotor.data.providers.fake import FakeProvider
+from rotor.data.sources.fake import FakeProvider
 from rotor.tui.app import RotorApp, create_app
 
 cache_dir, seconds, interval = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])

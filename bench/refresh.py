@@ -16,10 +16,10 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 from common import PYTHON, Result, report, time_command
-from rotor.data.frame import Panel
-from rotor.data.providers.snapshot import load_bundled_bars
+from rotor.data.build import compute_snapshot
+from rotor.data.panel import Panel
+from rotor.data.sources.bundled import load_bundled_bars
 from rotor.data.symbols import UNIVERSE, Symbol
-from rotor.data.update import compute_snapshot
 
 AS_OF = date(2026, 1, 23)
 NOW = datetime(2026, 1, 23, 21, tzinfo=UTC)

@@ -21,9 +21,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from rotor.data.cache import Cache
 from rotor.data.errors import RotorError
 from rotor.data.feed import LiveService
-from rotor.data.providers.fake import FakeProvider, FaultyProvider
-from rotor.data.providers.sanitize import MAX_PRICE
-from rotor.data.providers.snapshot import SnapshotProvider, load_bundled_bars
+from rotor.data.sources.bundled import SnapshotProvider, load_bundled_bars
+from rotor.data.sources.fake import FakeProvider, FaultyProvider
+from rotor.data.sources.sanitize import MAX_PRICE
 from rotor.data.symbols import lookup
 
 TICKERS = ("^GSPC", "^VIX", "SPY", "RSP", "IWM", "XLK", "XLE", "XLU", "GC=F", "NG=F", "^TNX")

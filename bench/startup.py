@@ -88,7 +88,7 @@ ROTOR_APP = (
     + """
 from rotor.data.cache import CACHE_FILE_NAME
 from rotor.data.feed import open_service
-from rotor.data.providers.fake import FakeProvider
+from rotor.data.sources.fake import FakeProvider
 from rotor.tui.app import create_app
 
 def ready(app):
@@ -110,7 +110,7 @@ create_app(service, interval=60.0).run(headless=True, size=(160, 48))
 PREPARE_WARM = """
 import sys
 from rotor.data.feed import open_service
-from rotor.data.providers.fake import FakeProvider
+from rotor.data.sources.fake import FakeProvider
 
 provider = FakeProvider()
 provider.failing = True

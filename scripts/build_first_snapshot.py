@@ -1,4 +1,4 @@
-"""Precompute the bundled data's snapshot (src/data/snapshot_data/first_snapshot.json).
+"""Precompute the bundled data's snapshot (src/data/bundled/first_snapshot.json).
 
 A first start on an empty cache paints it at once (no pandas needed to read it) while the worker
 computes the real thing. Run after changing the bundle or any figure's code; tests/data/
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from rotor.data.service import FIRST_SNAPSHOT_FILE, BundledService, complete_as_of
 
-OUT = Path(__file__).resolve().parent.parent / "src" / "data" / "snapshot_data" / FIRST_SNAPSHOT_FILE
+OUT = Path(__file__).resolve().parent.parent / "src" / "data" / "bundled" / FIRST_SNAPSHOT_FILE
 
 
 def first_snapshot_data() -> dict[str, object]:

@@ -1,4 +1,4 @@
-"""Rebuild the bundled snapshot (src/data/snapshot_data/) from the raw CSVs in ../shared/data/snapshot-raw.
+"""Rebuild the bundled snapshot (src/data/bundled/) from the raw CSVs in ../shared/data/snapshot-raw.
 
 Usage: python scripts/build_snapshot.py [RAW_DIR]
 
@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from src.data.symbols import UNIVERSE  # noqa: E402  (the script runs without an install)
 
-OUT = ROOT / "src" / "data" / "snapshot_data"
+OUT = ROOT / "src" / "data" / "bundled"
 DEFAULT_RAW = ROOT.parent / "shared" / "data" / "snapshot-raw"
 
 #: Basis of each bundled series, from SOURCES.md: IDX index/futures level, RAW ETF close as traded

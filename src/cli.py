@@ -200,7 +200,7 @@ def cache_notice(service: MarketService) -> str | None:
 
 
 def run_report(args: argparse.Namespace, config: Config) -> int:
-    from rotor.data.report import render
+    from rotor.data.render.report import render
 
     service = open_service(args, config)
     snapshot = service.refresh()

@@ -18,11 +18,11 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 
 HEADLESS_MODULES = (
     "rotor.data",
-    "rotor.data.metrics",
-    "rotor.data.report",
+    "rotor.data.figures.metrics",
+    "rotor.data.render.report",
     "rotor.data.feed",
-    "rotor.data.rotation",
-    "rotor.data.risk",
+    "rotor.data.figures.rotation",
+    "rotor.data.figures.risk",
 )
 
 # Any attempt to connect fails loudly inside the child, so "never touches the network" is checked too.
@@ -161,7 +161,7 @@ def python_sources() -> list[Path]:
 
 def test_src_has_sources_to_scan() -> None:
     names = {p.relative_to(SRC).as_posix() for p in python_sources()}
-    assert {"cli.py", "data/metrics.py", "data/cache.py", "data/providers/yahoo.py"} <= names
+    assert {"cli.py", "data/figures/metrics.py", "data/cache.py", "data/sources/yahoo.py"} <= names
 
 
 @pytest.mark.parametrize("path", python_sources(), ids=lambda p: p.relative_to(SRC).as_posix())

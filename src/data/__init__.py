@@ -1,1 +1,3 @@
-"""rotor's headless core: providers, cache, metrics, rotation, risk. Never imports textual."""
+"""rotor's headless core: sources, sessions, cache, panel, figures, snapshot, renderings.
+
+Never imports textual (tests/test_boundaries.py enforces it)."""

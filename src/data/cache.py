@@ -31,8 +31,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, TypeVar
 
-from rotor.data.providers.base import BAR_COLUMNS, Quote
 from rotor.data.snapshot import MarketSnapshot
+from rotor.data.sources.base import BAR_COLUMNS, Quote
 
 if TYPE_CHECKING:
     import pandas as pd

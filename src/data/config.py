@@ -15,7 +15,7 @@ optional; ``rotor config init`` writes the whole schema, commented out::
       "MSFT",                                   # a bare ticker is { symbol = "MSFT" }
     ]
 
-    [risk]                   # every field of rotor.data.risk.RiskThresholds; none may be negative
+    [risk]                   # every field of rotor.data.figures.risk.RiskThresholds; none may be negative
     vix_watch_level = 20.0
     ...
 
@@ -39,8 +39,9 @@ refused (one symbol, one row). Names must be printable (no terminal control sequ
 Every error is a ``ConfigError`` whose message is one line: ``PATH:LINE: KEY: problem`` (the line where
 the key is set, found by scanning the text; TOML syntax errors carry tomllib's line and column).
 
-This module never imports pandas: the app reads its config before it paints. ``rotor.data.risk`` (which
-does) is imported only when the file has a ``[risk]`` table, or when the thresholds are asked for.
+This module never imports pandas: the app reads its config before it paints.
+``rotor.data.figures.risk`` (which does) is imported only when the file has a ``[risk]`` table, or when
+the thresholds are asked for.
 """
 
 from __future__ import annotations
@@ -60,8 +61,8 @@ from rotor.data.errors import RotorError
 from rotor.data.symbols import CME, NYSE, RS_BENCHMARK, UNIVERSE, Kind, Symbol, is_valid_ticker
 
 if TYPE_CHECKING:
-    from rotor.data.risk import RiskThresholds
-    from rotor.data.rotation import RRGOptions
+    from rotor.data.figures.risk import RiskThresholds
+    from rotor.data.figures.rotation import RRGOptions
 
 #: Environment variable naming the config file (below ``--config``, above the platform default).
 CONFIG_ENV: Final = "ROTOR_CONFIG"
@@ -144,7 +145,7 @@ class WatchlistEntry:
 
 @dataclass(frozen=True, slots=True)
 class RotationConfig:
-    """The Relative Rotation Graph options (see ``rotor.data.rotation.RRGOptions``)."""
+    """The Relative Rotation Graph options (see ``rotor.data.figures.rotation.RRGOptions``)."""
 
     benchmark: str = RS_BENCHMARK
     basis: RRGBasisName = "weekly"
@@ -152,7 +153,7 @@ class RotationConfig:
     tail: int = 5
 
     def rrg_options(self) -> RRGOptions:
-        from rotor.data.rotation import RRGOptions
+        from rotor.data.figures.rotation import RRGOptions
 
         return RRGOptions(benchmark=self.benchmark, window=self.window, tail=self.tail, basis=self.basis)
 
@@ -191,7 +192,7 @@ class Config:
         return UNIVERSE + tuple(entry.to_symbol() for entry in self.watchlist)
 
     def risk_thresholds(self) -> RiskThresholds:
-        from rotor.data.risk import RiskThresholds
+        from rotor.data.figures.risk import RiskThresholds
 
         return RiskThresholds(**cast(dict[str, Any], dict(self.risk)))
 
@@ -531,7 +532,7 @@ class _Validator:
             return ()
         from dataclasses import fields as dataclass_fields
 
-        from rotor.data.risk import RiskThresholds
+        from rotor.data.figures.risk import RiskThresholds
 
         defaults = RiskThresholds()
         known = tuple(f.name for f in dataclass_fields(RiskThresholds))
@@ -670,7 +671,7 @@ def default_config_text() -> str:
     file changes nothing until a line is uncommented (and later default changes still apply)."""
     from dataclasses import fields as dataclass_fields
 
-    from rotor.data.risk import RiskThresholds
+    from rotor.data.figures.risk import RiskThresholds
 
     defaults = Config()
     thresholds = RiskThresholds()

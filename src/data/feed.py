@@ -18,7 +18,7 @@ Modes (``--source``): ``auto`` falls back to the cache, else the bundled data, w
 answers for no symbol at all (the app keeps its last snapshot); ``cache`` never fetches. An ``--as-of``
 date replays from the cache (seeded from the bundle): no fetching, ``live`` is False, nothing persisted.
 
-Market hours (``rotor.data.market_hours``): unless replaying, every refresh attaches ``markets``, the state
+Market hours (``rotor.data.sessions``): unless replaying, every refresh attaches ``markets``, the state
 at the clock time of each exchange calendar the symbols use (XNYS, CMES, IEPA for the built-in universe),
 whatever the source (the hours are about now, not about the data). A replay leaves ``markets`` empty: the
 present hours say nothing about a past session (and a replay never imports exchange-calendars). A symbol
@@ -37,7 +37,6 @@ from typing import TYPE_CHECKING, Final, Literal, Protocol, runtime_checkable
 
 from rotor.data.cache import Cache, resolve_cache_dir
 from rotor.data.errors import ProviderError, RotorError
-from rotor.data.providers.base import FetchResult, Provider, Quote
 from rotor.data.service import (
     BundledService,
     Clock,
@@ -47,13 +46,14 @@ from rotor.data.service import (
     explain_missing,
     utc_now,
 )
+from rotor.data.sources.base import FetchResult, Provider, Quote
 from rotor.data.symbols import UNIVERSE, Symbol
 
 if TYPE_CHECKING:
     import pandas as pd
-    from rotor.data.frame import Panel
-    from rotor.data.risk import RiskThresholds
-    from rotor.data.rotation import RRGOptions
+    from rotor.data.figures.risk import RiskThresholds
+    from rotor.data.figures.rotation import RRGOptions
+    from rotor.data.panel import Panel
     from rotor.data.snapshot import MarketSnapshot, SymbolDetail
 
 ServiceSource = Literal["auto", "live", "cache", "snapshot"]
@@ -98,7 +98,7 @@ def group_by_start(
 def apply_quotes(panel: Panel, quotes: Mapping[str, Quote]) -> Panel:
     """The panel with each quote as the close of its symbol's bar of the same day (high and low widened
     to include it). A quote for a day without a bar is ignored: rotor never invents a bar."""
-    from rotor.data.frame import FIELDS, Panel
+    from rotor.data.panel import FIELDS, Panel
 
     if not quotes:
         return panel
@@ -187,15 +187,15 @@ class LiveService:
 
     def _ensure_loaded(self, now: datetime) -> None:
         """Seed an empty cache from the bundle, then read the cache into memory (once per service)."""
-        from rotor.data.frame import Panel
-        from rotor.data.providers.snapshot import SnapshotProvider
+        from rotor.data.panel import Panel
+        from rotor.data.sources.bundled import SnapshotProvider
 
         with self._lock:
             if self._bars is not None:
                 return
             if self.cache.is_empty():
                 seed = self._seed or SnapshotProvider()
-                from rotor.data.providers.sanitize import inspect_bars
+                from rotor.data.sources.sanitize import inspect_bars
 
                 checked = inspect_bars(seed.history(self._tickers).bars)
                 self.cache.write_bars(checked.bars, "snapshot", now)
@@ -207,7 +207,7 @@ class LiveService:
     def _merge(self, new_bars: pd.DataFrame) -> None:
         """Merge fetched bars into the in-memory bars (newer rows win) and rebuild the panel."""
         import pandas as pd
-        from rotor.data.frame import Panel
+        from rotor.data.panel import Panel
 
         with self._lock:
             assert self._bars is not None  # _ensure_loaded ran first
@@ -260,7 +260,7 @@ class LiveService:
         if answers:
             # Bad bars never reach the cache: every answer is checked (sanitize.py), in one pass, before
             # the per-symbol start filter (dates may come tz-aware).
-            from rotor.data.providers.sanitize import inspect_bars
+            from rotor.data.sources.sanitize import inspect_bars
 
             checked = inspect_bars(pd.concat(answers, ignore_index=True), self._last_closes())
             self._rejections.extend(checked.reasons())
@@ -295,7 +295,7 @@ class LiveService:
         except RotorError:
             return {}
         wanted = set(symbols)
-        from rotor.data.providers.sanitize import sanitize_quotes
+        from rotor.data.sources.sanitize import sanitize_quotes
 
         quotes, _, reasons = sanitize_quotes(
             {k: q for k, q in result.quotes.items() if k in wanted}, self._last_closes()
@@ -399,7 +399,7 @@ class LiveService:
         now: datetime,
     ) -> MarketSnapshot:
         """Every figure from ``panel`` (metrics, milestones, rotation, risk notes), with the notices."""
-        from rotor.data.update import compute_snapshot
+        from rotor.data.build import compute_snapshot
 
         requested = self._as_of
         if requested is None and source == "snapshot":
@@ -428,7 +428,7 @@ class LiveService:
     ) -> tuple[MarketSnapshot, set[str]]:
         """``snapshot`` with the market state of each calendar the symbols use (a notice for those that
         failed), and the symbols whose quote is stale for its market's state."""
-        from rotor.data.market_hours import is_stale, market_states
+        from rotor.data.sessions import is_stale, market_states
 
         states, problems = market_states((s.calendar for s in self._symbols), now)
         stale = {
@@ -445,7 +445,7 @@ class LiveService:
 
     def detail(self, snapshot: MarketSnapshot, symbol: str) -> SymbolDetail:
         """Bars and moving averages of ``symbol`` at ``snapshot.as_of``, from the panel in memory."""
-        from rotor.data.update import symbol_detail
+        from rotor.data.build import symbol_detail
 
         self._ensure_loaded(self._clock())
         with self._lock:
@@ -484,7 +484,7 @@ def open_service(
     cache = Cache(resolve_cache_dir(cache_dir), clock=clock, lazy=True)
     mode: FeedMode = "cache" if source == "cache" or as_of is not None else source
     if mode != "cache" and provider is None:
-        from rotor.data.providers.yahoo import YahooProvider
+        from rotor.data.sources.yahoo import YahooProvider
 
         provider = YahooProvider()
     return LiveService(

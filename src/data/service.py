@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Protocol
 from rotor.data.symbols import UNIVERSE, Symbol
 
 if TYPE_CHECKING:
-    from rotor.data.frame import Panel
-    from rotor.data.providers.snapshot import SnapshotProvider
-    from rotor.data.risk import RiskThresholds
-    from rotor.data.rotation import RRGOptions
+    from rotor.data.figures.risk import RiskThresholds
+    from rotor.data.figures.rotation import RRGOptions
+    from rotor.data.panel import Panel
     from rotor.data.snapshot import MarketSnapshot, SymbolDetail
+    from rotor.data.sources.bundled import SnapshotProvider
 
 Clock = Callable[[], datetime]
 
@@ -86,8 +86,8 @@ class BundledService:
         return bundled_first_snapshot(self._symbols, self._rrg_options, self._risk_thresholds)
 
     def _load_panel(self) -> Panel:
-        from rotor.data.frame import Panel
-        from rotor.data.providers.snapshot import SnapshotProvider
+        from rotor.data.panel import Panel
+        from rotor.data.sources.bundled import SnapshotProvider
 
         with self._lock:
             if self._panel is None:
@@ -97,7 +97,7 @@ class BundledService:
             return self._panel
 
     def refresh(self) -> MarketSnapshot:
-        from rotor.data.update import compute_snapshot
+        from rotor.data.build import compute_snapshot
 
         panel = self._load_panel()
         as_of = self._as_of
@@ -116,7 +116,7 @@ class BundledService:
         return explain_missing(snapshot, {}, NOT_BUNDLED)
 
     def detail(self, snapshot: MarketSnapshot, symbol: str) -> SymbolDetail:
-        from rotor.data.update import symbol_detail
+        from rotor.data.build import symbol_detail
 
         return symbol_detail(self._load_panel(), snapshot, symbol)
 
@@ -160,8 +160,8 @@ def bundled_first_snapshot(
     other thresholds would make it wrong); ``None`` otherwise or if it cannot be read. No pandas."""
     import json
 
+    from rotor.data.bundled import path as bundled_file
     from rotor.data.snapshot import MarketSnapshot
-    from rotor.data.snapshot_data import path as bundled_file
 
     if tuple(symbols) != UNIVERSE or rrg_options is not None or risk_thresholds is not None:
         return None

@@ -89,7 +89,7 @@ class InstrumentStats:
     def base_close(self, timeframe: str) -> float | None:
         """The close a timeframe's change was measured from (``WTD``: the previous week's last close),
         recovered from ``last`` and that change; ``None`` if undefined."""
-        from rotor.data.formatting import base_from_change
+        from rotor.data.render.formatting import base_from_change
 
         return finite(base_from_change(self.last, self.change(timeframe)))
 

@@ -14,7 +14,7 @@ Basis = Literal["IDX", "RAW", "ADJ"]
 #: it reaches a request, a file name or SQL.
 TICKER_PATTERN: Final = re.compile(r"^\^?[A-Z0-9][A-Z0-9.=\-]{0,14}$")
 
-#: Exchange calendars (canonical exchange-calendars codes, see rotor.data.market_hours): NYSE for cash
+#: Exchange calendars (canonical exchange-calendars codes, see rotor.data.sessions): NYSE for cash
 #: indices, ETFs and the 10-year yield; CME Globex for the metal and energy futures; ICE Futures US for the
 #: US Dollar Index (an ICE index whose futures trade there; exchange-calendars' "ICE" is an alias of it).
 NYSE: Final = "XNYS"

@@ -1,14 +1,15 @@
 """Rich text for table cells and tiles: one place that decides how a figure looks on screen.
 
 Every figure comes from a ``MarketSnapshot``; these functions only format and colour it (the same text
-as the report through ``rotor.data.formatting``). ``None`` is shown as ``n/a``; a stale value is dimmed.
+as the report through ``rotor.data.render.formatting``). ``None`` is shown as ``n/a``; a stale value is
+dimmed.
 """
 
 from __future__ import annotations
 
 from rich.style import Style
 from rich.text import Text
-from rotor.data import formatting as fmt
+from rotor.data.render import formatting as fmt
 from rotor.data.snapshot import InstrumentStats, Milestone
 
 UP = "green"

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from rotor.data.report import JSON_INSTRUMENT_KEYS
+from rotor.data.render.report import JSON_INSTRUMENT_KEYS
 
 REQUIRED_TOP = ("as_of", "requested_as_of", "source", "generated_at", "indices", "sectors", "commodities")
 REQUIRED_TOP += ("rates", "etfs")

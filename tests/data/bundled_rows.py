@@ -17,7 +17,7 @@ Rows = list[tuple[date, float]]
 
 @functools.cache
 def _closes() -> dict[str, Rows]:
-    data = (resources.files("rotor.data.snapshot_data") / "bars.csv.gz").read_bytes()
+    data = (resources.files("rotor.data.bundled") / "bars.csv.gz").read_bytes()
     out: dict[str, Rows] = {}
     with io.TextIOWrapper(gzip.GzipFile(fileobj=io.BytesIO(data)), encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):

@@ -1,4 +1,4 @@
-"""The bundled snapshot (src/data/snapshot_data/): every symbol of the universe, small, provenance that
+"""The bundled snapshot (src/data/bundled/): every symbol of the universe, small, provenance that
 agrees with the bars, values equal to the raw CSVs, and a byte-identical rebuild by
 scripts/build_snapshot.py. The raw CSVs live outside the repo (../shared/data/snapshot-raw); tests that
 need them are skipped where they are missing (CI)."""
@@ -18,11 +18,11 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from rotor.data.providers.snapshot import load_bundled_bars, load_provenance
+from rotor.data.sources.bundled import load_bundled_bars, load_provenance
 from rotor.data.symbols import UNIVERSE, file_stem
 
 REPO = Path(__file__).resolve().parents[2]
-BUNDLE = resources.files("rotor.data.snapshot_data")
+BUNDLE = resources.files("rotor.data.bundled")
 FIELDS = ("open", "high", "low", "close", "volume")
 
 #: Basis per SOURCES.md: RAW ETF closes as traded (split-adjusted), ADJ dividend-adjusted ETFs, IDX the rest.

@@ -22,9 +22,9 @@ from rotor.data.cache import (
     Cache,
     resolve_cache_dir,
 )
-from rotor.data.providers.base import BAR_COLUMNS, Quote
-from rotor.data.providers.snapshot import load_bundled_bars
 from rotor.data.snapshot import InstrumentStats, MarketSnapshot, Milestone
+from rotor.data.sources.base import BAR_COLUMNS, Quote
+from rotor.data.sources.bundled import load_bundled_bars
 
 FETCHED = datetime(2026, 6, 12, 21, 0, tzinfo=UTC)
 CLOCK = lambda: datetime(2026, 6, 12, 21, 30, 5, tzinfo=UTC)  # noqa: E731

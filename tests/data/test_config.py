@@ -31,12 +31,12 @@ from rotor.data.config import (
 )
 from rotor.data.errors import ProviderError, RotorError
 from rotor.data.feed import LiveService
-from rotor.data.providers.base import FetchResult
-from rotor.data.providers.fake import FakeProvider
-from rotor.data.providers.snapshot import SnapshotProvider
-from rotor.data.risk import RiskThresholds
-from rotor.data.rotation import RRGOptions
+from rotor.data.figures.risk import RiskThresholds
+from rotor.data.figures.rotation import RRGOptions
 from rotor.data.service import NOT_BUNDLED, BundledService
+from rotor.data.sources.base import FetchResult
+from rotor.data.sources.bundled import SnapshotProvider
+from rotor.data.sources.fake import FakeProvider
 from rotor.data.symbols import UNIVERSE
 
 AS_OF = date(2026, 1, 23)

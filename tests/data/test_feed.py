@@ -15,9 +15,9 @@ import yfinance
 from rotor.data.cache import Cache
 from rotor.data.errors import ProviderUnavailable
 from rotor.data.feed import LiveService, group_by_start, open_service
-from rotor.data.providers.fake import FakeProvider, FakeYahooDownload
-from rotor.data.providers.snapshot import SnapshotProvider
 from rotor.data.service import BundledService, bundled_first_snapshot
+from rotor.data.sources.bundled import SnapshotProvider
+from rotor.data.sources.fake import FakeProvider, FakeYahooDownload
 from rotor.data.symbols import UNIVERSE
 
 TICKERS = [s.ticker for s in UNIVERSE]
@@ -307,7 +307,7 @@ def test_quotes_that_stop_during_an_open_session_are_stale(
 def test_market_hours_failure_leaves_markets_empty_with_a_notice(
     tmp_path: Path, snapshot_provider: SnapshotProvider, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from rotor.data import market_hours
+    from rotor.data import sessions as market_hours
 
     def broken(code: str, now: datetime) -> None:
         raise RuntimeError("calendar exploded")
@@ -327,7 +327,7 @@ def test_a_refresh_with_nothing_new_reuses_the_figures_and_new_data_recomputes(
 ) -> None:
     """Idle cost: between sessions every refresh repeats the last answer; the figures are not
     recomputed (and the persisted snapshot not rewritten), but a new day is."""
-    import rotor.data.update as update
+    import rotor.data.build as update
 
     calls = []
     real = update.compute_snapshot

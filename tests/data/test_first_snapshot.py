@@ -11,9 +11,9 @@ from pathlib import Path
 
 from rotor.data.cache import Cache
 from rotor.data.feed import LiveService
-from rotor.data.providers.fake import FakeProvider
 from rotor.data.service import FIRST_SNAPSHOT_FILE, BundledService, bundled_first_snapshot
 from rotor.data.snapshot import MarketSnapshot
+from rotor.data.sources.fake import FakeProvider
 from rotor.data.symbols import UNIVERSE, Symbol
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "build_first_snapshot.py"
@@ -22,7 +22,7 @@ SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "build_first_snapshot
 def test_the_shipped_file_equals_a_fresh_computation() -> None:
     """Fails after a change to the bundle or to any figure's code: run scripts/build_first_snapshot.py."""
     fresh = runpy.run_path(str(SCRIPT))["first_snapshot_data"]()
-    shipped = json.loads((resources.files("rotor.data.snapshot_data") / FIRST_SNAPSHOT_FILE).read_text())
+    shipped = json.loads((resources.files("rotor.data.bundled") / FIRST_SNAPSHOT_FILE).read_text())
     assert shipped == json.loads(json.dumps(fresh))
     snapshot = MarketSnapshot.from_dict(shipped)
     assert snapshot.as_of.isoformat() == "2026-03-06" and snapshot.source == "snapshot"

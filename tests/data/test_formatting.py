@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from rotor.data import formatting as fmt
+from rotor.data.render import formatting as fmt
 
 
 @pytest.mark.parametrize(

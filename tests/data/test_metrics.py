@@ -19,12 +19,12 @@ from importlib import resources
 
 import pandas as pd
 import pytest
-from rotor.data import metrics
 from rotor.data.errors import AsOfOutOfRange
-from rotor.data.frame import Panel
-from rotor.data.providers.snapshot import SnapshotProvider
+from rotor.data.figures import metrics
+from rotor.data.panel import Panel
 from rotor.data.service import BundledService
 from rotor.data.snapshot import InstrumentStats, MarketSnapshot
+from rotor.data.sources.bundled import SnapshotProvider
 from rotor.data.symbols import UNIVERSE, by_ticker
 
 # Thu before the July 4th holiday (Fri); Mon after it (futures traded on the 4th); Thanksgiving Friday
@@ -61,7 +61,7 @@ def bundled_rows() -> dict[str, tuple[Row, ...]]:
     """Every bundled row with a close, per symbol, oldest first, read with csv + gzip only."""
     out: dict[str, list[Row]] = {}
     with (
-        resources.files("rotor.data.snapshot_data").joinpath("bars.csv.gz").open("rb") as raw,
+        resources.files("rotor.data.bundled").joinpath("bars.csv.gz").open("rb") as raw,
         gzip.open(raw, "rt", newline="") as fh,
     ):
         for r in csv.DictReader(fh):
@@ -212,7 +212,7 @@ def test_every_symbol_matches_at_the_last_complete_session() -> None:
 
 
 def test_known_published_figures() -> None:
-    """Numbers quoted in the market commentary of the week ending 2026-01-23 (snapshot_data/SOURCES.md)."""
+    """Numbers quoted in the market commentary of the week ending 2026-01-23 (bundled/SOURCES.md)."""
     as_of = date(2026, 1, 23)
     assert stats(as_of, "^GSPC").last == pytest.approx(6915.61)
     assert stats(as_of, "^IXIC").last == pytest.approx(23501.24)

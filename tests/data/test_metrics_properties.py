@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rotor.data import metrics
-from rotor.data.frame import FIELDS, Panel
+from rotor.data.figures import metrics
+from rotor.data.panel import FIELDS, Panel
 
 PROPERTY_SETTINGS = settings(max_examples=50, deadline=None)
 SYMBOLS = ["AAA", "BBB", "CCC", "DDD"]

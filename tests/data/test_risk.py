@@ -12,12 +12,12 @@ from itertools import pairwise
 import pandas as pd
 import pytest
 from bundled_rows import Rows, raw_rows
-from rotor.data.frame import Panel
-from rotor.data.providers.snapshot import load_bundled_bars
-from rotor.data.risk import RiskThresholds, evaluate, round_level_text, weekly_move_zscore
+from rotor.data.build import compute_snapshot
+from rotor.data.figures.risk import RiskThresholds, evaluate, round_level_text, weekly_move_zscore
+from rotor.data.panel import Panel
 from rotor.data.snapshot import Evidence, MarketSnapshot, RiskNote
+from rotor.data.sources.bundled import load_bundled_bars
 from rotor.data.symbols import SECTORS, UNIVERSE
-from rotor.data.update import compute_snapshot
 
 JAN_23 = date(2026, 1, 23)
 JAN_30 = date(2026, 1, 30)
@@ -298,7 +298,7 @@ def test_undefined_figures_do_not_fire(snapshots: dict[date, MarketSnapshot]) ->
 def test_evidence_floats_are_finite_or_none(
     snapshots: dict[date, MarketSnapshot], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from rotor.data import risk
+    from rotor.data.figures import risk
 
     def rule(_snapshot: MarketSnapshot, _thresholds: RiskThresholds) -> list[RiskNote]:
         evidence = (

@@ -12,10 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from bundled_rows import Rows, raw_rows
-from rotor.data import metrics
-from rotor.data.frame import Panel
-from rotor.data.providers.snapshot import load_bundled_bars
-from rotor.data.rotation import (
+from rotor.data.build import compute_snapshot
+from rotor.data.figures import metrics
+from rotor.data.figures.rotation import (
     SECTOR_TICKERS,
     SPREADS,
     RRGOptions,
@@ -29,9 +28,10 @@ from rotor.data.rotation import (
     spread_detail,
     standardised,
 )
+from rotor.data.panel import Panel
 from rotor.data.snapshot import MarketSnapshot
+from rotor.data.sources.bundled import load_bundled_bars
 from rotor.data.symbols import UNIVERSE
-from rotor.data.update import compute_snapshot
 
 WEEK_OF_JAN_23 = date(2026, 1, 23)
 WEEK_OF_JAN_30 = date(2026, 1, 30)

@@ -12,13 +12,13 @@ import numpy as np
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rotor.data import metrics
-from rotor.data.frame import FIELDS, Panel
-from rotor.data.risk import RiskThresholds, evaluate
-from rotor.data.rotation import SECTOR_TICKERS, RRGOptions, compute_rotation, quadrant
+from rotor.data.build import compute_snapshot
+from rotor.data.figures import metrics
+from rotor.data.figures.risk import RiskThresholds, evaluate
+from rotor.data.figures.rotation import SECTOR_TICKERS, RRGOptions, compute_rotation, quadrant
+from rotor.data.panel import FIELDS, Panel
 from rotor.data.snapshot import MarketSnapshot, Rotation
 from rotor.data.symbols import UNIVERSE
-from rotor.data.update import compute_snapshot
 
 TICKERS = [s.ticker for s in UNIVERSE]
 NOT_A_NUMBER_WORD = re.compile(r"\b(nan|inf|infinity)\b", re.IGNORECASE)

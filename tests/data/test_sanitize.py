@@ -11,14 +11,14 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rotor.data.providers.base import BAR_COLUMNS, Quote
-from rotor.data.providers.sanitize import (
+from rotor.data.sources.base import BAR_COLUMNS, Quote
+from rotor.data.sources.bundled import load_bundled_bars
+from rotor.data.sources.sanitize import (
     MAX_PRICE,
     inspect_bars,
     sanitize_bars,
     sanitize_quotes,
 )
-from rotor.data.providers.snapshot import load_bundled_bars
 
 
 def bars(*rows: tuple[object, ...]) -> pd.DataFrame:

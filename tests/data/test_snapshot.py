@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rotor.data.providers.snapshot import SnapshotProvider
 from rotor.data.service import BundledService
 from rotor.data.snapshot import SNAPSHOT_FORMAT, MarketSnapshot, MarketState
+from rotor.data.sources.bundled import SnapshotProvider
 
 FIXED_NOW = datetime(2026, 1, 31, 14, 30, 5, 123456, tzinfo=UTC)
 

@@ -19,10 +19,10 @@ import pytest
 from rotor.data.cache import Cache
 from rotor.data.errors import RotorError
 from rotor.data.feed import FeedMode, LiveService
-from rotor.data.providers.fake import BAR_FAULTS, QUOTE_FAULTS, RAISING_FAULTS, FakeProvider, FaultyProvider
-from rotor.data.providers.sanitize import MAX_PRICE
-from rotor.data.providers.snapshot import SnapshotProvider, load_bundled_bars
 from rotor.data.snapshot import MarketSnapshot
+from rotor.data.sources.bundled import SnapshotProvider, load_bundled_bars
+from rotor.data.sources.fake import BAR_FAULTS, QUOTE_FAULTS, RAISING_FAULTS, FakeProvider, FaultyProvider
+from rotor.data.sources.sanitize import MAX_PRICE
 from rotor.data.symbols import lookup
 
 #: A cross-section of the universe (indices incl. VIX, ETFs, sectors, futures incl. natural gas, a rate),

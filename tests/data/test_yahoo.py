@@ -18,10 +18,10 @@ import pandas as pd
 import pytest
 import yfinance
 from rotor.data.errors import ProviderError, ProviderTimeout, ProviderUnavailable
-from rotor.data.providers.base import BAR_COLUMNS
-from rotor.data.providers.fake import FakeYahooDownload, yahoo_download_frame
-from rotor.data.providers.snapshot import load_bundled_bars
-from rotor.data.providers.yahoo import YF_LOGGER_NAME, YahooProvider, backoff_delay, split_download
+from rotor.data.sources.base import BAR_COLUMNS
+from rotor.data.sources.bundled import load_bundled_bars
+from rotor.data.sources.fake import FakeYahooDownload, yahoo_download_frame
+from rotor.data.sources.yahoo import YF_LOGGER_NAME, YahooProvider, backoff_delay, split_download
 from yfinance.exceptions import YFRateLimitError
 
 TODAY = date(2026, 6, 23)
@@ -313,7 +313,7 @@ def test_yfinance_logs_stay_off_the_root_logger(
 
 def test_module_import_does_not_import_yfinance() -> None:
     code = (
-        "import sys\nimport rotor.data.providers.yahoo, rotor.data.feed\n"
+        "import sys\nimport rotor.data.sources.yahoo, rotor.data.feed\n"
         "assert 'yfinance' not in sys.modules and 'pandas' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=30)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from rotor.data import formatting as fmt
 from rotor.data.errors import ProviderUnavailable
+from rotor.data.render import formatting as fmt
 from rotor.tui.app import PANES, RotorApp, create_app, size_class
 from rotor.tui.keys import HELP
 from rotor.tui.screens.detail import DetailScreen

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 from rich.text import Text
-from rotor.data import formatting as fmt
+from rotor.data.render import formatting as fmt
 from rotor.data.service import BundledService
 from rotor.data.snapshot import Bar, MarketSnapshot, Rotation, RRGEntry, RRGPoint, SymbolDetail
 from rotor.data.symbols import SECTORS

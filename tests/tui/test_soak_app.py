@@ -9,10 +9,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from rotor.data import formatting as fmt
 from rotor.data.cache import Cache
 from rotor.data.feed import LiveService
-from rotor.data.providers.fake import FakeProvider, FaultyProvider
+from rotor.data.render import formatting as fmt
+from rotor.data.sources.fake import FakeProvider, FaultyProvider
 from rotor.data.symbols import lookup
 from rotor.tui.app import create_app
 from rotor.tui.widgets.indices import IndicesTable

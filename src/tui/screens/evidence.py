@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
-from rotor.data import formatting as fmt
+from rotor.data.render import formatting as fmt
 from rotor.data.snapshot import RiskNote
 from rotor.tui.screens.modal import InfoModal
 from rotor.tui.widgets.risk import SEVERITY_LABEL, SEVERITY_STYLE

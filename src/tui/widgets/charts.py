@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
-from rotor.data import formatting as fmt
+from rotor.data.render import formatting as fmt
 from rotor.data.snapshot import Bar, Quadrant, Rotation, RRGEntry, SymbolDetail
 from rotor.tui.braille import BrailleCanvas, Scale
 from textual.reactive import reactive

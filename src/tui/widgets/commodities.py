@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from rotor.data import formatting as fmt
+from rotor.data.render import formatting as fmt
 from rotor.data.snapshot import InstrumentStats, MarketSnapshot
 from rotor.tui import cells
 from rotor.tui.widgets.table import SPARK_COLUMN, Column, KeyedTable

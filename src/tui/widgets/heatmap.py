@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from rich.console import RenderableType
 from rich.style import Style
 from rich.text import Text
-from rotor.data import formatting as fmt
+from rotor.data.render import formatting as fmt
 from rotor.data.snapshot import InstrumentStats, MarketSnapshot
 from rotor.tui.cells import contrast_text
 from rotor.tui.messages import SymbolChosen

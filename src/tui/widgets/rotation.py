@@ -4,7 +4,7 @@ sector breadth. Arrows/hjkl pick a sector on the graph; ``enter`` opens its deta
 from __future__ import annotations
 
 from rich.text import Text
-from rotor.data import formatting as fmt
+from rotor.data.render import formatting as fmt
 from rotor.data.snapshot import MarketSnapshot, Rotation, Spread
 from rotor.tui import cells
 from rotor.tui.messages import SymbolChosen

@@ -35,8 +35,8 @@ from datetime import UTC, date, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 from rotor.data.errors import ProviderError, ProviderTimeout, ProviderUnavailable, RateLimited
-from rotor.data.providers.base import BAR_COLUMNS, FetchResult, Quote, SourceName
-from rotor.data.providers.sanitize import inspect_bars, quote_problem
+from rotor.data.sources.base import BAR_COLUMNS, FetchResult, Quote, SourceName
+from rotor.data.sources.sanitize import inspect_bars, quote_problem
 from rotor.data.symbols import is_valid_ticker
 
 if TYPE_CHECKING:

@@ -11,10 +11,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 
 import pandas as pd
-from rotor.data import metrics, risk
-from rotor.data.frame import Panel
-from rotor.data.risk import RiskThresholds
-from rotor.data.rotation import RRGOptions, compute_rotation
+from rotor.data.figures import metrics, risk
+from rotor.data.figures.risk import RiskThresholds
+from rotor.data.figures.rotation import RRGOptions, compute_rotation
+from rotor.data.panel import Panel
 from rotor.data.snapshot import Bar, InstrumentStats, MarketSnapshot, Milestone, SymbolDetail, finite
 from rotor.data.symbols import UNIVERSE, Symbol
 

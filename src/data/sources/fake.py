@@ -21,8 +21,8 @@ from datetime import time as clock_time
 from typing import TYPE_CHECKING, Any
 
 from rotor.data.errors import ProviderError, ProviderTimeout, ProviderUnavailable, RateLimited
-from rotor.data.providers.base import FetchResult, Quote, SourceName
-from rotor.data.providers.snapshot import SnapshotProvider, load_bundled_bars
+from rotor.data.sources.base import FetchResult, Quote, SourceName
+from rotor.data.sources.bundled import SnapshotProvider, load_bundled_bars
 
 if TYPE_CHECKING:
     import pandas as pd

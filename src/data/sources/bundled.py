@@ -1,4 +1,4 @@
-"""The bundled snapshot: real daily bars shipped with rotor (see snapshot_data/SOURCES.md)."""
+"""The bundled snapshot: real daily bars shipped with rotor (see bundled/SOURCES.md)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from rotor.data.bundled import path as bundled_file
 from rotor.data.errors import ProviderError
-from rotor.data.providers.base import BAR_COLUMNS, FetchResult, SourceName
-from rotor.data.snapshot_data import path as bundled_file
+from rotor.data.sources.base import BAR_COLUMNS, FetchResult, SourceName
 
 if TYPE_CHECKING:
     import pandas as pd

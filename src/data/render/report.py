@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import IO, Any, Literal
 
-from rotor.data import formatting as fmt
+from rotor.data.render import formatting as fmt
 from rotor.data.snapshot import (
     SEVERITY_ORDER,
     InstrumentStats,

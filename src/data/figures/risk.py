@@ -26,8 +26,8 @@ from dataclasses import dataclass, fields
 from datetime import date
 
 import pandas as pd
-from rotor.data import formatting as fmt
-from rotor.data import metrics
+from rotor.data.figures import metrics
+from rotor.data.render import formatting as fmt
 from rotor.data.snapshot import (
     SEVERITY_ORDER,
     Evidence,

@@ -2,7 +2,7 @@
 
 Built on exchange-calendars. Importing it costs about 0.3 s and building one calendar about 0.14 s, so
 this module imports it only inside the functions that need it (``LiveService.refresh`` calls them from
-its worker thread); ``import rotor.data.market_hours`` pulls in neither it nor pandas, and nothing on the
+its worker thread); ``import rotor.data.sessions`` pulls in neither it nor pandas, and nothing on the
 ``rotor report --source snapshot`` path calls it. Calendars are built once per process and code (and
 year: see ``calendar``).
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import exchange_calendars
 import pytest
-from rotor.data.market_hours import (
+from rotor.data.sessions import (
     CLOSED_INTERVAL,
     is_stale,
     market_state,
@@ -99,7 +99,7 @@ def test_eve_of_a_holiday_is_not_the_holiday() -> None:
 
 
 def test_far_next_open_shows_the_date() -> None:
-    from rotor.data.market_hours import _when
+    from rotor.data.sessions import _when
 
     now = utc("2026-06-10 15:00")
     assert _when(utc("2026-06-22 13:30"), now) == "Mon 22 Jun 09:30 ET"
@@ -256,10 +256,10 @@ def test_exchange_calendars_stays_off_the_light_paths(tmp_path: Path) -> None:
     code = (
         "import sys\n"
         "from datetime import date\n"
-        "import rotor.data.feed, rotor.data.market_hours, rotor.data.service\n"
+        "import rotor.data.feed, rotor.data.sessions, rotor.data.service\n"
         "assert 'exchange_calendars' not in sys.modules and 'pandas' not in sys.modules\n"
         "from rotor.data.feed import open_service\n"
-        "from rotor.data.report import render\n"
+        "from rotor.data.render.report import render\n"
         "import io\n"
         "snapshot = open_service('snapshot', cache_dir=None, as_of=None).refresh()\n"
         "render(snapshot, 'text', io.StringIO())\n"
@@ -280,6 +280,7 @@ def test_martin_luther_king_day_2026_closes_nyse_with_its_name() -> None:
 
 
 def test_the_feed_default_interval_is_the_market_hours_one() -> None:
-    from rotor.data import feed, market_hours
+    from rotor.data import feed
+    from rotor.data import sessions as market_hours
 
     assert feed.DEFAULT_INTERVAL == market_hours.DEFAULT_INTERVAL

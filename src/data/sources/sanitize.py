@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, cast
 
-from rotor.data.providers.base import BAR_COLUMNS, Quote
+from rotor.data.sources.base import BAR_COLUMNS, Quote
 from rotor.data.symbols import is_valid_ticker
 
 if TYPE_CHECKING:

@@ -28,7 +28,7 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
-from rotor.data.frame import Panel
+from rotor.data.panel import Panel
 
 MA_WINDOWS = (20, 50, 200)
 RECENT_RANGE_SESSIONS = 50

@@ -52,8 +52,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
-from rotor.data import formatting as fmt
-from rotor.data.frame import Panel
+from rotor.data.panel import Panel
+from rotor.data.render import formatting as fmt
 from rotor.data.snapshot import Breadth, Quadrant, Rotation, RRGEntry, RRGPoint, Spread, finite
 from rotor.data.symbols import (
     CYCLICAL_SECTORS,

@@ -1,0 +1,1 @@
+"""Renderings of a MarketSnapshot: number formatting, and the headless report (text, Markdown, JSON)."""
