@@ -21,7 +21,7 @@ INTERVAL = 5.0
 CHILD = """
 import json, os, resource, sys, time
 from datetime import date
-from rotor.data.feed import open_service
+from rotor.data.feed import open_feed
 from rotor.data.sources.fake import FakeProvider
 from rotor.tui.app import RotorApp, create_app
 
@@ -55,7 +55,7 @@ def apply_and_watch(self, snapshot, *, stale=False):
 
 RotorApp.apply = apply_and_watch
 provider = FakeProvider(date(2026, 7, 1))  # the bundle's last day: every refresh serves the same data
-service = open_service("auto", cache_dir=cache_dir, as_of=None, provider=provider, refresh_interval=interval)
+service = open_feed("auto", cache_dir=cache_dir, as_of=None, provider=provider, refresh_interval=interval)
 create_app(service, interval=interval, closed_interval=interval).run(headless=True, size=(160, 48))
 """
 

@@ -33,12 +33,12 @@ def rss_bytes() -> int:
 
 
 async def cycle_app(cycles: int) -> dict[str, Any]:
-    from rotor.data.service import BundledService
+    from rotor.data.feed import BundledFeed
     from rotor.data.snapshot import MarketSnapshot
     from rotor.tui.app import RotorApp, create_app
     from rotor.tui.widgets.indices import IndicesTable
 
-    snapshots = (BundledService(date(2026, 3, 5)).refresh(), BundledService(date(2026, 3, 6)).refresh())
+    snapshots = (BundledFeed(date(2026, 3, 5)).refresh(), BundledFeed(date(2026, 3, 6)).refresh())
 
     class Alternating:
         """A live service whose own refreshes (only the one at mount) give the first snapshot."""

@@ -1,4 +1,4 @@
-"""Soak: 5,000 refreshes of a LiveService whose provider injects faults at random (FaultyProvider: errors,
+"""Soak: 5,000 refreshes of a LiveFeed whose provider injects faults at random (FaultyProvider: errors,
 timeouts, hangs, empty/partial answers, NaN/zero/negative/absurd prices, high < low, duplicated,
 shuffled and timezone-aware rows), with a fake clock that advances one day every few refreshes.
 
@@ -20,8 +20,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from rotor.data.cache import Cache
 from rotor.data.errors import RotorError
-from rotor.data.feed import LiveService
-from rotor.data.sources.bundled import SnapshotProvider, load_bundled_bars
+from rotor.data.feed import LiveFeed
+from rotor.data.sources.bundled import BundledProvider, load_bundled_bars
 from rotor.data.sources.fake import FakeProvider, FaultyProvider
 from rotor.data.sources.sanitize import MAX_PRICE
 from rotor.data.symbols import lookup
@@ -65,15 +65,15 @@ def main() -> int:
         for s, d, c in zip(bundle["symbol"], bundle["date"], bundle["close"], strict=True)
     }
     per_day = max(1, math.ceil(args.refreshes / (LAST_DAY - START).days))
-    snapshot = SnapshotProvider()
+    snapshot = BundledProvider()
     clock = Clock(START)
-    seeder = FakeProvider(START - timedelta(days=28), source="snapshot", snapshot=snapshot)
-    faulty = FaultyProvider(args.seed, args.rate, today=START, snapshot=snapshot, timeout=0.005)
+    seeder = FakeProvider(START - timedelta(days=28), source="snapshot", bundled=snapshot)
+    faulty = FaultyProvider(args.seed, args.rate, today=START, bundled=snapshot, timeout=0.005)
     symbols = [s for s in (lookup(t) for t in TICKERS) if s is not None]
     crashes: list[str] = []
     raised: Counter[str] = Counter()
     with tempfile.TemporaryDirectory() as tmp:
-        service = LiveService(Cache(tmp), faulty, clock=clock, seed=seeder, symbols=symbols)
+        service = LiveFeed(Cache(tmp), faulty, clock=clock, seed=seeder, symbols=symbols)
         for n in range(args.refreshes):
             if n and n % per_day == 0:
                 clock.day += timedelta(days=1)

@@ -87,7 +87,7 @@ ROTOR_APP = (
     HOOK
     + """
 from rotor.data.cache import CACHE_FILE_NAME
-from rotor.data.feed import open_service
+from rotor.data.feed import open_feed
 from rotor.data.sources.fake import FakeProvider
 from rotor.tui.app import create_app
 
@@ -99,7 +99,7 @@ def cached():
 
 provider = FakeProvider()
 provider.failing = True  # offline at once: the first figures are the persisted or the bundled ones
-service = open_service("auto", cache_dir=sys.argv[1], as_of=None, provider=provider)
+service = open_feed("auto", cache_dir=sys.argv[1], as_of=None, provider=provider)
 create_app(service, interval=60.0).run(headless=True, size=(160, 48))
 """
 )
@@ -109,12 +109,12 @@ create_app(service, interval=60.0).run(headless=True, size=(160, 48))
 #: persists the snapshot a warm start paints.
 PREPARE_WARM = """
 import sys
-from rotor.data.feed import open_service
+from rotor.data.feed import open_feed
 from rotor.data.sources.fake import FakeProvider
 
 provider = FakeProvider()
 provider.failing = True
-service = open_service("auto", cache_dir=sys.argv[1], as_of=None, provider=provider)
+service = open_feed("auto", cache_dir=sys.argv[1], as_of=None, provider=provider)
 service.refresh()
 assert service.cache.load_snapshot() is not None, "the refresh persisted no snapshot"
 """

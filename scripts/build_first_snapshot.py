@@ -12,17 +12,17 @@ import json
 from datetime import UTC, datetime, time
 from pathlib import Path
 
-from rotor.data.service import FIRST_SNAPSHOT_FILE, BundledService, complete_as_of
+from rotor.data.feed import FIRST_SNAPSHOT_FILE, BundledFeed, complete_as_of
 
 OUT = Path(__file__).resolve().parent.parent / "src" / "data" / "bundled" / FIRST_SNAPSHOT_FILE
 
 
 def first_snapshot_data() -> dict[str, object]:
-    """The bundled snapshot as plain data, computed the way ``BundledService`` computes it."""
-    probe = BundledService()
+    """The bundled snapshot as plain data, computed the way ``BundledFeed`` computes it."""
+    probe = BundledFeed()
     as_of = complete_as_of(probe._load_panel())
     moment = datetime.combine(as_of, time(21, 0), tzinfo=UTC)
-    return BundledService(clock=lambda: moment).refresh().to_dict()
+    return BundledFeed(clock=lambda: moment).refresh().to_dict()
 
 
 def main() -> int:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rotor.data.service import BundledService
+from rotor.data.feed import BundledFeed
 from rotor.tui.app import create_app
 from rotor.tui.screens.detail import DetailScreen
 
@@ -38,7 +38,7 @@ def clock() -> datetime:
 
 
 async def shoot(
-    service: BundledService, name: str, size: tuple[int, int], keys: Sequence[str], palette: str
+    service: BundledFeed, name: str, size: tuple[int, int], keys: Sequence[str], palette: str
 ) -> Path:
     app = create_app(service, clock=clock, palette=palette)
     async with app.run_test(size=size) as pilot:
@@ -61,7 +61,7 @@ async def main() -> None:
     os.environ["TZ"] = "UTC"
     time.tzset()
     OUT.mkdir(exist_ok=True)
-    service = BundledService(clock=clock)
+    service = BundledFeed(clock=clock)
     for name, size, keys, palette in SHOTS:
         path = await shoot(service, name, size, keys, palette)
         print(f"wrote {path.relative_to(OUT.parent)}")

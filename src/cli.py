@@ -21,7 +21,7 @@ from rotor import __version__
 
 if TYPE_CHECKING:
     from rotor.data.config import Config
-    from rotor.data.service import MarketService
+    from rotor.data.feed import Feed
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -173,12 +173,12 @@ def check_as_of(as_of: date | None) -> None:
         )
 
 
-def open_service(args: argparse.Namespace, config: Config) -> MarketService:
-    """The MarketService for the ``--source`` choice and the config (see ``rotor.data.feed.open_service``)."""
-    from rotor.data.feed import open_service as open_feed
+def open_feed(args: argparse.Namespace, config: Config) -> Feed:
+    """The feed for the ``--source`` choice and the config (see ``rotor.data.feed.open_feed``)."""
+    from rotor.data.feed import open_feed as open_data_feed
 
     check_as_of(args.as_of)
-    return open_feed(
+    return open_data_feed(
         args.source,
         cache_dir=config.cache.dir,
         as_of=args.as_of,
@@ -189,9 +189,9 @@ def open_service(args: argparse.Namespace, config: Config) -> MarketService:
     )
 
 
-def cache_notice(service: MarketService) -> str | None:
-    """The cache's one-line notice (in-memory fallback, quarantined file), if the service has a cache."""
-    cache = getattr(service, "cache", None)
+def cache_notice(feed: Feed) -> str | None:
+    """The cache's one-line notice (in-memory fallback, quarantined file), if the feed has a cache."""
+    cache = getattr(feed, "cache", None)
     notice = getattr(cache, "notice", None)
     return notice if isinstance(notice, str) else None
 
@@ -202,9 +202,9 @@ def cache_notice(service: MarketService) -> str | None:
 def run_report(args: argparse.Namespace, config: Config) -> int:
     from rotor.data.render.report import render
 
-    service = open_service(args, config)
-    snapshot = service.refresh()
-    notice = cache_notice(service)
+    feed = open_feed(args, config)
+    snapshot = feed.refresh()
+    notice = cache_notice(feed)
     if notice:
         print(f"rotor: warning: {notice}", file=sys.stderr)
     render(snapshot, args.format, sys.stdout)
@@ -221,10 +221,10 @@ def run_app(args: argparse.Namespace, config: Config) -> int:
         return run_report(args, config)
     from rotor.tui.app import run
 
-    service = open_service(args, config)
-    first = service.refresh() if args.as_of is not None else None
+    feed = open_feed(args, config)
+    first = feed.refresh() if args.as_of is not None else None
     return run(
-        service,
+        feed,
         interval=config.refresh.interval,
         first=first,
         closed_interval=config.refresh.closed_interval,

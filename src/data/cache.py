@@ -80,6 +80,49 @@ class BarRow:
     low: float | None
     close: float
     volume: float | None
+    settled: bool = True
+
+
+def bar_rows(bars: pd.DataFrame) -> list[BarRow]:
+    """A long bars frame (``BAR_COLUMNS``, optionally ``settled``) as rows; rows without a finite close
+    are not bars and are left out."""
+    import pandas as pd
+
+    frame = bars.loc[:, list(BAR_COLUMNS)]
+    settled = bars["settled"].astype(bool).tolist() if "settled" in bars.columns else [True] * len(bars)
+    closes = pd.to_numeric(frame["close"], errors="coerce").to_numpy(dtype="float64")
+    days = pd.DatetimeIndex(frame["date"])
+    return [
+        BarRow(str(symbol), day.date(), o, h, low, float(c), v, bool(final))
+        for symbol, day, o, h, low, c, v, final in zip(
+            frame["symbol"],
+            days,
+            frame["open"],
+            frame["high"],
+            frame["low"],
+            closes,
+            frame["volume"],
+            settled,
+            strict=True,
+        )
+        if math.isfinite(float(c))
+    ]
+
+
+def bars_frame(rows: Sequence[BarRow]) -> pd.DataFrame:
+    """Rows as a long bars frame (``BAR_COLUMNS`` plus ``settled``)."""
+    import pandas as pd
+
+    frame = pd.DataFrame.from_records(
+        [(r.symbol, r.on.isoformat(), r.open, r.high, r.low, r.close, r.volume, r.settled) for r in rows],
+        columns=[*BAR_COLUMNS, "settled"],
+    )
+    frame["symbol"] = frame["symbol"].astype(object)
+    frame["date"] = pd.to_datetime(frame["date"], format="%Y-%m-%d")
+    for column in ("open", "high", "low", "close", "volume"):
+        frame[column] = frame[column].astype("float64")
+    frame["settled"] = frame["settled"].astype(bool)
+    return frame
 
 
 def _create_schema_v1(conn: sqlite3.Connection) -> None:
@@ -116,9 +159,41 @@ def _create_schema_v1(conn: sqlite3.Connection) -> None:
     )
 
 
+def _settled_and_checks_v2(conn: sqlite3.Connection) -> None:
+    """Version 2: the session model's state. ``bars.settled``: 1 when the bar is its session's final daily
+    bar, 0 while provisional (version 1 could not tell: each symbol's last live bar may have been partial,
+    so it becomes provisional and is fetched again). ``checks``: per symbol, the last session a fetch
+    found final (nothing is asked again up to it). ``quotes`` gain the trade date of their stamp; ``hours``
+    keeps the regular hours Yahoo last published per symbol (used for ^TNX and ^VIX)."""
+    conn.execute("ALTER TABLE bars ADD COLUMN settled INTEGER NOT NULL DEFAULT 1")
+    conn.execute(
+        "UPDATE bars SET settled = 0 WHERE source = 'live' AND date = "
+        "(SELECT MAX(date) FROM bars AS b WHERE b.symbol = bars.symbol)"
+    )
+    conn.execute(
+        """CREATE TABLE IF NOT EXISTS checks (
+            symbol TEXT PRIMARY KEY,
+            through TEXT NOT NULL,
+            checked_at TEXT NOT NULL
+        )"""
+    )
+    conn.execute("ALTER TABLE quotes ADD COLUMN day TEXT")
+    conn.execute(
+        """CREATE TABLE IF NOT EXISTS hours (
+            symbol TEXT PRIMARY KEY,
+            day TEXT NOT NULL,
+            start TEXT NOT NULL,
+            end TEXT NOT NULL
+        )"""
+    )
+
+
 #: Schema migrations: ``MIGRATIONS[v]`` brings a database from version ``v - 1`` to ``v``. Add a function
 #: here (never edit a shipped one) to change the schema; ``SCHEMA_VERSION`` follows.
-MIGRATIONS: Final[Mapping[int, Callable[[sqlite3.Connection], None]]] = {1: _create_schema_v1}
+MIGRATIONS: Final[Mapping[int, Callable[[sqlite3.Connection], None]]] = {
+    1: _create_schema_v1,
+    2: _settled_and_checks_v2,
+}
 SCHEMA_VERSION: Final = max(MIGRATIONS)
 
 
@@ -375,62 +450,110 @@ class Cache:
 
     # -- bars ------------------------------------------------------------------------------------------
 
-    def write_bar_rows(self, rows: Iterable[BarRow], source: str, fetched_at: datetime) -> int:
-        """Upsert bars in one transaction (a corrected bar replaces the stored one). Returns the count."""
+    def write_bar_rows(self, rows: Iterable[BarRow], source: str, fetched_at: datetime) -> list[BarRow]:
+        """Store bars in one transaction and return the ones stored. A bar replaces the stored bar of its
+        day unless that one is settled and the new one is not: a provisional bar never overwrites a
+        final one (a settled bar may be corrected by another settled bar)."""
+        rows = list(rows)
+        if not rows:
+            return []
         stamp = fetched_at.isoformat()
-        params = [
-            (
-                r.symbol,
-                r.on.isoformat(),
-                _optional_float(r.open),
-                _optional_float(r.high),
-                _optional_float(r.low),
-                float(r.close),
-                _optional_float(r.volume),
-                source,
-                stamp,
-            )
-            for r in rows
-        ]
-        if not params:
-            return 0
 
-        def upsert(conn: sqlite3.Connection) -> int:
+        def upsert(conn: sqlite3.Connection) -> list[BarRow]:
+            final = self._settled_keys(conn, rows)
+            kept = [r for r in rows if r.settled or (r.symbol, r.on.isoformat()) not in final]
             conn.executemany(
-                "INSERT INTO bars (symbol, date, open, high, low, close, volume, source, fetched_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "INSERT INTO bars "
+                "(symbol, date, open, high, low, close, volume, source, fetched_at, settled) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(symbol, date) DO UPDATE SET open = excluded.open, high = excluded.high, "
                 "low = excluded.low, close = excluded.close, volume = excluded.volume, "
-                "source = excluded.source, fetched_at = excluded.fetched_at",
-                params,
+                "source = excluded.source, fetched_at = excluded.fetched_at, settled = excluded.settled",
+                [
+                    (
+                        r.symbol,
+                        r.on.isoformat(),
+                        _optional_float(r.open),
+                        _optional_float(r.high),
+                        _optional_float(r.low),
+                        float(r.close),
+                        _optional_float(r.volume),
+                        source,
+                        stamp,
+                        int(r.settled),
+                    )
+                    for r in kept
+                ],
             )
-            return len(params)
+            return kept
 
         return self._write(upsert)
 
-    def write_bars(self, bars: pd.DataFrame, source: str, fetched_at: datetime) -> int:
-        """Upsert a long bars frame (``BAR_COLUMNS``) in one transaction. Rows without a finite close are
-        not bars and are skipped. Returns the number of rows written."""
-        import pandas as pd
+    @staticmethod
+    def _settled_keys(conn: sqlite3.Connection, rows: Sequence[BarRow]) -> set[tuple[str, str]]:
+        """The (symbol, date) keys among ``rows`` that are stored settled."""
+        first = min(r.on for r in rows).isoformat()
+        symbols = json.dumps(sorted({str(r.symbol) for r in rows}))
+        found = conn.execute(
+            "SELECT symbol, date FROM bars WHERE settled = 1 AND date >= ? "
+            "AND symbol IN (SELECT value FROM json_each(?))",
+            (first, symbols),
+        ).fetchall()
+        return {(str(symbol), str(day)) for symbol, day in found}
 
-        frame = bars.loc[:, list(BAR_COLUMNS)]
-        frame = frame[pd.to_numeric(frame["close"], errors="coerce").notna()]
-        days = pd.DatetimeIndex(frame["date"])
-        rows = [
-            BarRow(str(symbol), day.date(), o, h, low, float(c), v)
-            for symbol, day, o, h, low, c, v in zip(
-                frame["symbol"],
-                days,
-                frame["open"],
-                frame["high"],
-                frame["low"],
-                frame["close"],
-                frame["volume"],
-                strict=True,
+    def write_bars(self, bars: pd.DataFrame, source: str, fetched_at: datetime) -> pd.DataFrame:
+        """Store a long bars frame (``BAR_COLUMNS``, plus ``settled``; without it every bar is settled) in
+        one transaction; returns the bars stored (see ``write_bar_rows``), in the same form. Rows without a
+        finite close are not bars and are skipped."""
+        stored = self.write_bar_rows(bar_rows(bars), source, fetched_at)
+        return bars_frame(stored)
+
+    def record_checks(self, checks: Mapping[str, date], checked_at: datetime) -> None:
+        """Per symbol, the last session a fetch at ``checked_at`` found final (see ``checks``)."""
+        if not checks:
+            return
+        stamp = checked_at.isoformat()
+
+        def upsert(conn: sqlite3.Connection) -> None:
+            conn.executemany(
+                "INSERT INTO checks (symbol, through, checked_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(symbol) DO UPDATE SET through = excluded.through, "
+                "checked_at = excluded.checked_at",
+                [(s, d.isoformat(), stamp) for s, d in checks.items()],
             )
-            if math.isfinite(float(c))
-        ]
-        return self.write_bar_rows(rows, source, fetched_at)
+
+        self._write(upsert)
+
+    def checks(self) -> dict[str, date]:
+        """Per symbol, the last session known final in the cache: nothing up to it is asked again."""
+        rows = self._read("SELECT symbol, through FROM checks")
+        return {str(symbol): date.fromisoformat(str(day)) for symbol, day in rows}
+
+    def write_hours(self, hours: Mapping[str, tuple[date, datetime, datetime]]) -> None:
+        """Per symbol, the regular hours its source last published: (trade date, start, end)."""
+        if not hours:
+            return
+
+        def upsert(conn: sqlite3.Connection) -> None:
+            conn.executemany(
+                "INSERT INTO hours (symbol, day, start, end) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(symbol) DO UPDATE SET day = excluded.day, start = excluded.start, "
+                "end = excluded.end",
+                [(s, d.isoformat(), a.isoformat(), b.isoformat()) for s, (d, a, b) in hours.items()],
+            )
+
+        self._write(upsert)
+
+    def read_hours(self) -> dict[str, tuple[date, datetime, datetime]]:
+        rows = self._read("SELECT symbol, day, start, end FROM hours")
+        return {
+            str(s): (
+                date.fromisoformat(str(d)),
+                datetime.fromisoformat(str(a)),
+                datetime.fromisoformat(str(b)),
+            )
+            for s, d, a, b in rows
+        }
 
     def read_bars(self, symbols: Sequence[str] | None = None, start: date | None = None) -> pd.DataFrame:
         """Stored bars as a long frame in ``BAR_COLUMNS`` format (``date`` as naive midnight datetimes),
@@ -455,6 +578,16 @@ class Cache:
         rows = self._read("SELECT symbol, MAX(date) FROM bars GROUP BY symbol")
         return {str(symbol): date.fromisoformat(str(day)) for symbol, day in rows}
 
+    def last_settled_dates(self) -> dict[str, date]:
+        """Per symbol, the date of its last settled bar."""
+        rows = self._read("SELECT symbol, MAX(date) FROM bars WHERE settled = 1 GROUP BY symbol")
+        return {str(symbol): date.fromisoformat(str(day)) for symbol, day in rows}
+
+    def quote_days(self) -> dict[str, date]:
+        """Per symbol, the trade date of its stored quote (where known)."""
+        rows = self._read("SELECT symbol, day FROM quotes WHERE day IS NOT NULL")
+        return {str(symbol): date.fromisoformat(str(day)) for symbol, day in rows}
+
     def last_bar_sources(self) -> dict[str, str]:
         """Per symbol, the source (``live`` or ``snapshot``) of its last stored bar."""
         rows = self._read(
@@ -476,19 +609,36 @@ class Cache:
 
     # -- quotes ----------------------------------------------------------------------------------------
 
-    def write_quotes(self, quotes: Iterable[Quote], source: str, fetched_at: datetime) -> int:
-        """Replace the latest quote of each symbol, in one transaction. Returns the count."""
+    def write_quotes(
+        self,
+        quotes: Iterable[Quote],
+        source: str,
+        fetched_at: datetime,
+        days: Mapping[str, date] | None = None,
+    ) -> int:
+        """Replace the latest quote of each symbol (with the trade date of its stamp, from ``days``), in
+        one transaction. Returns the count."""
+        days = days or {}
         params = [
-            (q.symbol, float(q.price), q.time.isoformat(), source, fetched_at.isoformat()) for q in quotes
+            (
+                q.symbol,
+                float(q.price),
+                q.time.isoformat(),
+                source,
+                fetched_at.isoformat(),
+                days[q.symbol].isoformat() if q.symbol in days else None,
+            )
+            for q in quotes
         ]
         if not params:
             return 0
 
         def upsert(conn: sqlite3.Connection) -> int:
             conn.executemany(
-                "INSERT INTO quotes (symbol, price, time, source, fetched_at) VALUES (?, ?, ?, ?, ?) "
+                "INSERT INTO quotes (symbol, price, time, source, fetched_at, day) "
+                "VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(symbol) DO UPDATE SET price = excluded.price, time = excluded.time, "
-                "source = excluded.source, fetched_at = excluded.fetched_at",
+                "source = excluded.source, fetched_at = excluded.fetched_at, day = excluded.day",
                 params,
             )
             return len(params)

@@ -58,7 +58,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, cast
 
 from rotor.data.cache import expand_user
 from rotor.data.errors import RotorError
-from rotor.data.symbols import CME, NYSE, RS_BENCHMARK, UNIVERSE, Kind, Symbol, is_valid_ticker
+from rotor.data.symbols import RS_BENCHMARK, UNIVERSE, Kind, Symbol, is_valid_ticker
 
 if TYPE_CHECKING:
     from rotor.data.figures.risk import RiskThresholds
@@ -130,17 +130,19 @@ class WatchlistEntry:
     short: str
 
     def to_symbol(self) -> Symbol:
-        """The ``Symbol`` (group ``watchlist``); kind and calendar follow Yahoo's ticker suffixes:
-        ``^`` an index, ``=F`` a CME future, ``=X`` a currency pair, anything else an equity."""
+        """The ``Symbol`` (group ``watchlist``); its kind follows Yahoo's ticker suffixes (``^`` an index,
+        ``=F`` a future, ``=X`` a currency pair, anything else an equity) and its venue the session model's
+        suffix rule (``rotor.data.sessions.venue_code_for``)."""
+        from rotor.data.sessions import venue_code_for
+
         kind: Kind = "equity"
-        calendar = NYSE
         if self.symbol.startswith("^"):
             kind = "index"
         elif self.symbol.endswith("=F"):
-            kind, calendar = "future", CME
+            kind = "future"
         elif self.symbol.endswith("=X"):
             kind = "fx"
-        return Symbol(self.symbol, self.name, self.short, "watchlist", kind, "", calendar)
+        return Symbol(self.symbol, self.name, self.short, "watchlist", kind, "", venue_code_for(self.symbol))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,129 +1,224 @@
-"""The live feed: Yahoo (or any Provider) -> Cache -> in-memory panel -> MarketSnapshot.
+"""The feed: where the app and the report get their ``MarketSnapshot``s, in one pass, one direction.
 
-``LiveService`` implements ``MarketService``:
+``source -> intake -> cache -> panel -> figures -> snapshot``
 
-- ``initial()`` returns the snapshot persisted by the last refresh (plain JSON, no pandas; on an empty
-  cache the bundled data's precomputed one): the app paints
-  real figures at once, labelled with their age.
-- ``refresh()`` seeds an empty cache from the bundled snapshot (each bar recorded with source
-  ``snapshot``), asks the provider only for the days the cache lacks (per symbol, from its last cached day
-  inclusive, since that bar may have been a partial session, to today), then for intraday quotes; writes
-  what came back to the cache; merges the new bars into the panel it keeps in memory (the cache is read
-  once per service); computes the snapshot and persists it.
-- A failed fetch keeps the cached values: the symbols concerned are marked stale with the reason, and
-  the next refresh asks again from the same day.
+- ``LiveFeed.refresh()``: asks the source only for what the session model says may have changed
+  (``sessions.fetch_start`` per symbol: nothing while every market is closed and its last session is
+  settled in the cache); passes the answer once through ``intake.take_in`` (dated by the session model,
+  checked, settled or provisional, quotes applied to sessions in progress); commits it to the cache, the
+  one store of bars, in one transaction (a provisional bar never overwrites a settled one); merges what the
+  cache stored into the panel in memory; computes the figures (kept while the panel does not change);
+  builds the snapshot once (``build.assemble``) with each instrument's status (``sessions.price_status``:
+  live, the last close, provisional or pre-open; stale only when its own market trades and its price is
+  old, or when it lacks the last closed session) and persists it.
+- ``initial()`` returns the snapshot persisted by the last refresh (plain JSON, no pandas; on an empty cache
+  the bundled data's precomputed one): the app paints real figures at once, labelled with their age.
+- ``BundledFeed``: the bundled data only (``--source snapshot``).
 
 Modes (``--source``): ``auto`` falls back to the cache, else the bundled data, with a notice such as
-"offline: bundled data as of 2026-03-06"; ``live`` raises ``ProviderUnavailable`` when the provider
-answers for no symbol at all (the app keeps its last snapshot); ``cache`` never fetches. An ``--as-of``
-date replays from the cache (seeded from the bundle): no fetching, ``live`` is False, nothing persisted.
-
-Market hours (``rotor.data.sessions``): unless replaying, every refresh attaches ``markets``, the state
-at the clock time of each exchange calendar the symbols use (XNYS, CMES, IEPA for the built-in universe),
-whatever the source (the hours are about now, not about the data). A replay leaves ``markets`` empty: the
-present hours say nothing about a past session (and a replay never imports exchange-calendars). A symbol
-whose intraday quote stopped updating while its market is open is marked stale (``market_hours.is_stale``
-with ``refresh_interval``); a quiet price on a closed market is not. When the hours cannot be computed
-(exchange-calendars missing or failing), the calendars concerned are left out with a notice.
+"offline: bundled data as of 2026-03-06" when Yahoo cannot be reached; ``live`` raises the source's
+error when it served no symbol it was asked for (the app keeps its last snapshot; the report exits with
+that one line); ``cache`` never fetches. An ``--as-of`` date replays from the cache (seeded from the
+bundle): no fetching, no market hours (a replay never imports exchange-calendars), the daily rule for
+staleness (a symbol is stale when its last close is older than the as-of session), nothing persisted.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
-from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Final, Literal, Protocol, runtime_checkable
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Final, Literal, Protocol
 
 from rotor.data.cache import Cache, resolve_cache_dir
-from rotor.data.errors import ProviderError, RotorError
-from rotor.data.service import (
-    BundledService,
-    Clock,
-    MarketService,
-    bundled_first_snapshot,
-    complete_as_of,
-    explain_missing,
-    utc_now,
-)
-from rotor.data.sources.base import FetchResult, Provider, Quote
+from rotor.data.errors import ProviderError, ProviderTimeout, ProviderUnavailable, RateLimited
 from rotor.data.symbols import UNIVERSE, Symbol
 
 if TYPE_CHECKING:
-    import pandas as pd
+    from rotor.data.build import Figures, InstrumentStatus
     from rotor.data.figures.risk import RiskThresholds
     from rotor.data.figures.rotation import RRGOptions
+    from rotor.data.intake import Intake
     from rotor.data.panel import Panel
-    from rotor.data.snapshot import MarketSnapshot, SymbolDetail
+    from rotor.data.sessions import Markets, TradingHours
+    from rotor.data.snapshot import MarketSnapshot, MarketState, SymbolDetail
+    from rotor.data.sources.base import FetchResult, History, Quote, Source
+    from rotor.data.sources.bundled import BundledProvider
 
-ServiceSource = Literal["auto", "live", "cache", "snapshot"]
+Clock = Callable[[], datetime]
+FeedSource = Literal["auto", "live", "cache", "snapshot"]
 FeedMode = Literal["auto", "live", "cache"]
 
-#: The refresh interval quotes are judged stale against (= ``market_hours.DEFAULT_INTERVAL``; not imported
-#: from there so that opening the feed, on the way to the app's first frame, stays cheap).
+#: The refresh interval prices are judged stale against, unless told otherwise (= sessions.DEFAULT_INTERVAL;
+#: not imported from there so that opening the feed, on the way to the app's first frame, stays cheap).
 DEFAULT_INTERVAL: Final = 60.0
+#: The longest a fetch may take (seconds): ``rotor report`` answers within it even when Yahoo hangs. In the
+#: app a fetch also ends within 80% of the refresh interval, so a hung source shows stale within one.
+MAX_FETCH_SECONDS: Final = 15.0
+#: The reason shown for a symbol (a watchlist symbol) the bundled data does not hold.
+NOT_BUNDLED: Final = "no data in the bundled snapshot"
+#: Failures that mean the source as a whole is not answering (the feed is offline, or backing off).
+SOURCE_DOWN: Final = (ProviderUnavailable, ProviderTimeout, RateLimited)
 
-#: How far back to ask for a symbol the cache has never seen (enough for 52-week ranges and 200-day MAs).
-NEW_SYMBOL_HISTORY_DAYS: Final = 800
-#: Symbols share one provider request when their first missing days lie within this many days of each
-#: other. 0: only symbols with the same start share a request, so a warm start never downloads a row it
-#: already has (in daily use every symbol is current and they all share one request anyway).
-START_GROUPING_DAYS: Final = 0
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
-@runtime_checkable
-class QuoteProvider(Protocol):
-    """A provider that also serves intraday last prices."""
+class Feed(Protocol):
+    """A source of ``MarketSnapshot``s for the app and the report."""
 
-    def quotes(self, symbols: Sequence[str]) -> FetchResult:
-        """The last price of each symbol seen today."""
+    @property
+    def live(self) -> bool:
+        """True when repeated refreshes can bring new data (False for replays and bundled data)."""
+        ...
+
+    def initial(self) -> MarketSnapshot | None:
+        """A snapshot to paint at once (e.g. the last persisted one), or ``None``. Cheap: no pandas."""
+        ...
+
+    def refresh(self) -> MarketSnapshot:
+        """Fetch what is new and build the snapshot. Called from a worker thread."""
+        ...
+
+    def detail(self, snapshot: MarketSnapshot, symbol: str) -> SymbolDetail:
+        """Bars and averages of one symbol (at its own date in ``snapshot``). Called from a worker thread."""
         ...
 
 
-def group_by_start(
-    starts: Mapping[str, date], tolerance_days: int = START_GROUPING_DAYS
-) -> list[tuple[date, list[str]]]:
-    """Requests for per-symbol start dates: symbols sorted by start, a new group whenever a start lies
-    more than ``tolerance_days`` after its group's first (earliest) start. Each group asks from its
-    earliest start; the caller drops bars before each symbol's own start."""
-    groups: list[tuple[date, list[str]]] = []
-    for symbol, start in sorted(starts.items(), key=lambda item: (item[1], item[0])):
-        if groups and (start - groups[-1][0]).days <= tolerance_days:
-            groups[-1][1].append(symbol)
-        else:
-            groups.append((start, [symbol]))
-    return groups
+def fetch_budget(interval: float) -> float:
+    """Seconds one fetch may take: at most ``MAX_FETCH_SECONDS``, and 80% of the refresh interval."""
+    return max(1.0, min(MAX_FETCH_SECONDS, 0.8 * interval))
 
 
-def apply_quotes(panel: Panel, quotes: Mapping[str, Quote]) -> Panel:
-    """The panel with each quote as the close of its symbol's bar of the same day (high and low widened
-    to include it). A quote for a day without a bar is ignored: rotor never invents a bar."""
-    from rotor.data.panel import FIELDS, Panel
-
-    if not quotes:
-        return panel
-    frames = {f: getattr(panel, f).copy() for f in FIELDS}
-    last = panel.last_dates()
-    changed = False
-    for symbol, quote in quotes.items():
-        if symbol not in frames["close"].columns:
-            continue
-        day = last.get(symbol)
-        if day is None or day != day or day.date() != quote.time.date():  # NaT or another day
-            continue
-        frames["close"].loc[day, symbol] = quote.price
-        high = frames["high"].loc[day, symbol]
-        low = frames["low"].loc[day, symbol]
-        if high == high:
-            frames["high"].loc[day, symbol] = max(float(high), quote.price)
-        if low == low:
-            frames["low"].loc[day, symbol] = min(float(low), quote.price)
-        changed = True
-    return Panel(**frames) if changed else panel
+# -- the bundled data ---------------------------------------------------------------------------------------
 
 
-class LiveService:
-    """Snapshots from a cache kept current by a provider (see the module docstring).
+class BundledFeed:
+    """Snapshots from the bundled real data (offline). The panel is built once; the figures computed
+    once. A symbol the bundle does not hold (a watchlist symbol) is shown with ``NOT_BUNDLED``."""
+
+    def __init__(
+        self,
+        as_of: date | None = None,
+        *,
+        symbols: Sequence[Symbol] = UNIVERSE,
+        clock: Clock = utc_now,
+        provider: BundledProvider | None = None,
+        rrg_options: RRGOptions | None = None,
+        risk_thresholds: RiskThresholds | None = None,
+    ) -> None:
+        self._as_of = as_of
+        self._symbols = tuple(symbols)
+        self._clock = clock
+        self._provider = provider
+        self._rrg_options = rrg_options
+        self._risk_thresholds = risk_thresholds
+        self._panel: Panel | None = None
+        self._figures: Figures | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def live(self) -> bool:
+        return False
+
+    def initial(self) -> MarketSnapshot | None:
+        """The precomputed snapshot of the bundle when this feed would compute exactly it."""
+        if self._as_of is not None or self._provider is not None:
+            return None
+        return bundled_first_snapshot(self._symbols, self._rrg_options, self._risk_thresholds)
+
+    def _load_panel(self) -> Panel:
+        from rotor.data.panel import Panel
+        from rotor.data.sources.bundled import BundledProvider
+
+        with self._lock:
+            if self._panel is None:
+                provider = self._provider or BundledProvider()
+                tickers = [s.ticker for s in self._symbols]
+                self._panel = Panel.from_bars(provider.history(tickers).bars, tickers)
+            return self._panel
+
+    def refresh(self) -> MarketSnapshot:
+        from rotor.data.build import assemble, compute_figures, daily_status
+
+        panel = self._load_panel()
+        if self._figures is None:
+            as_of = self._as_of or complete_as_of(panel)
+            self._figures = compute_figures(
+                panel,
+                requested_as_of=as_of,
+                cut=panel.resolve_as_of(as_of),
+                symbols=self._symbols,
+                rrg_options=self._rrg_options,
+                risk_thresholds=self._risk_thresholds,
+            )
+        figures = self._figures
+        notices = (
+            () if self._as_of is not None else (f"offline: bundled data as of {figures.as_of.isoformat()}",)
+        )
+        status = {
+            s: (replace_reason(st, NOT_BUNDLED) if _missing(figures, s) else st)
+            for s, st in daily_status(figures, {}, "snapshot").items()
+        }
+        return assemble(figures, source="snapshot", now=self._clock(), status=status, notices=notices)
+
+    def detail(self, snapshot: MarketSnapshot, symbol: str) -> SymbolDetail:
+        from rotor.data.build import symbol_detail
+
+        return symbol_detail(self._load_panel(), snapshot, symbol)
+
+
+def _missing(figures: Figures, symbol: str) -> bool:
+    return any(i.symbol == symbol and i.last_date is None for i in figures.instruments)
+
+
+def replace_reason(status: InstrumentStatus, reason: str) -> InstrumentStatus:
+    from dataclasses import replace
+
+    return replace(status, reason=reason)
+
+
+def complete_as_of(panel: Panel) -> date:
+    """The last session on which every symbol with data has a close: the bundle's natural as-of (later
+    sessions would show some symbols stale)."""
+    last = panel.last_dates().dropna()
+    if last.empty:
+        return panel.resolve_as_of(None)
+    return panel.resolve_as_of(min(last).date())
+
+
+#: The bundled data's snapshot, precomputed (scripts/build_first_snapshot.py) so that even a first start on
+#: an empty cache paints real figures at once; tests/data/test_first_snapshot.py keeps it equal to a fresh
+#: computation.
+FIRST_SNAPSHOT_FILE: Final = "first_snapshot.json"
+
+
+def bundled_first_snapshot(
+    symbols: Sequence[Symbol], rrg_options: object | None, risk_thresholds: object | None
+) -> MarketSnapshot | None:
+    """The precomputed bundled snapshot, for the default universe and options only (a watchlist or other
+    thresholds would make it wrong); ``None`` otherwise or if it cannot be read. No pandas."""
+    import json
+
+    from rotor.data.bundled import path as bundled_file
+    from rotor.data.snapshot import MarketSnapshot
+
+    if tuple(symbols) != UNIVERSE or rrg_options is not None or risk_thresholds is not None:
+        return None
+    try:
+        text = bundled_file(FIRST_SNAPSHOT_FILE).read_text("utf-8")
+        return MarketSnapshot.from_dict(json.loads(text))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+# -- the live feed ------------------------------------------------------------------------------------------
+
+
+class LiveFeed:
+    """Snapshots from a cache kept current by a source (see the module docstring).
 
     ``refresh()`` is never called concurrently with itself (the app guarantees it); ``detail()`` may run
     while a refresh is under way: the panel is swapped whole under a lock, never mutated.
@@ -132,46 +227,48 @@ class LiveService:
     def __init__(
         self,
         cache: Cache,
-        provider: Provider | None,
+        source: Source | None,
         *,
         mode: FeedMode = "auto",
         as_of: date | None = None,
         symbols: Sequence[Symbol] = UNIVERSE,
         clock: Clock = utc_now,
-        seed: Provider | None = None,
-        fetch_quotes: bool = True,
+        seed: History | None = None,
         refresh_interval: float = DEFAULT_INTERVAL,
         rrg_options: RRGOptions | None = None,
         risk_thresholds: RiskThresholds | None = None,
     ) -> None:
         self.cache = cache
-        self._provider = provider if mode != "cache" and as_of is None else None
+        self.source = source if mode != "cache" and as_of is None else None
         self._mode = mode
         self._as_of = as_of
         self._symbols = tuple(symbols)
         self._tickers = [s.ticker for s in self._symbols]
         self._clock = clock
         self._seed = seed
-        self._quotes_enabled = fetch_quotes
-        self._refresh_interval = refresh_interval
+        self._interval = refresh_interval
         self._rrg_options = rrg_options
         self._risk_thresholds = risk_thresholds
-        #: One line per symbol whose bars or quotes the last refresh dropped as bad (see sanitize.py).
-        self._rejections: list[str] = []
         self._lock = threading.RLock()
-        self._bars: pd.DataFrame | None = None
         self._panel: Panel | None = None
-        self._view: Panel | None = None
         self._origins: dict[str, str] = {}
-        #: Bumped whenever the bars in memory change; with the quotes and the labels it keys the last
-        #: computation, so a refresh that brings nothing new costs a fetch, not a recompute.
-        self._data_version = 0
-        self._computed: tuple[tuple[object, ...], Panel, MarketSnapshot] | None = None
+        self._checks: dict[str, date] = {}
+        self._quotes: dict[str, tuple[Quote, date]] = {}
+        self._hours: dict[str, dict[date, TradingHours]] = {}
+        self._figures: tuple[int, Figures] | None = None
+        self._panel_version = 0
         self._saved: MarketSnapshot | None = None
+        #: One line per symbol whose bars or quotes the last fetch dropped (see sources/sanitize.py).
+        self._rejections: tuple[str, ...] = ()
 
     @property
     def live(self) -> bool:
-        return self._provider is not None
+        return self.source is not None
+
+    @property
+    def retry_at(self) -> datetime | None:
+        """When the source will be asked again after it rate-limited us or could not be reached."""
+        return getattr(self.source, "retry_at", None)
 
     def initial(self) -> MarketSnapshot | None:
         """The snapshot the last refresh persisted (none while replaying a past date). No pandas."""
@@ -183,311 +280,333 @@ class LiveService:
         # A first start (empty cache): the bundled data's precomputed snapshot, when it applies.
         return bundled_first_snapshot(self._symbols, self._rrg_options, self._risk_thresholds)
 
-    # -- loading ---------------------------------------------------------------------------------------
+    # -- loading ------------------------------------------------------------------------------------------
 
     def _ensure_loaded(self, now: datetime) -> None:
-        """Seed an empty cache from the bundle, then read the cache into memory (once per service)."""
+        """Seed an empty cache from the bundle, then read the cache into memory (once per feed)."""
         from rotor.data.panel import Panel
-        from rotor.data.sources.bundled import SnapshotProvider
+        from rotor.data.sources.bundled import BundledProvider
 
         with self._lock:
-            if self._bars is not None:
+            if self._panel is not None:
                 return
             if self.cache.is_empty():
-                seed = self._seed or SnapshotProvider()
                 from rotor.data.sources.sanitize import inspect_bars
 
-                checked = inspect_bars(seed.history(self._tickers).bars)
-                self.cache.write_bars(checked.bars, "snapshot", now)
-            self._bars = self.cache.read_bars(self._tickers)
+                seed: History = self._seed or BundledProvider()
+                self.cache.write_bars(inspect_bars(seed.history(self._tickers).bars).bars, "snapshot", now)
+            self._panel = Panel.from_bars(self.cache.read_bars(self._tickers), self._tickers)
             self._origins = self.cache.last_bar_sources()
-            self._panel = Panel.from_bars(self._bars, self._tickers)
-            self._view = self._panel
-
-    def _merge(self, new_bars: pd.DataFrame) -> None:
-        """Merge fetched bars into the in-memory bars (newer rows win) and rebuild the panel."""
-        import pandas as pd
-        from rotor.data.panel import Panel
-
-        with self._lock:
-            assert self._bars is not None  # _ensure_loaded ran first
-            merged = pd.concat([self._bars, new_bars], ignore_index=True)
-            merged = merged.drop_duplicates(["symbol", "date"], keep="last")
-            merged = merged.sort_values(["symbol", "date"], kind="stable", ignore_index=True)
-            if merged.equals(self._bars):
-                return  # the answer repeated what we have (the usual case between sessions)
-            self._bars = merged
-            self._panel = Panel.from_bars(merged, self._tickers)
-            self._data_version += 1
+            # A symbol never checked but with settled bars in the cache (seeded from the bundle) is
+            # checked through its last settled bar: no cached row is ever asked for again.
+            self._checks = {**self.cache.last_settled_dates(), **self.cache.checks()}
+            days = self.cache.quote_days()
+            self._quotes = {s: (q, days[s]) for s, q in self.cache.read_quotes().items() if s in days}
+            self._hours = {s: {d: _hours(a, b)} for s, (d, a, b) in self.cache.read_hours().items()}
 
     def _last_dates(self) -> dict[str, date]:
-        assert self._bars is not None
-        if self._bars.empty:
+        """Per symbol, the date of its last bar in memory."""
+        with self._lock:
+            panel = self._panel
+        if panel is None:
             return {}
-        last = self._bars.groupby("symbol")["date"].max()
-        return {str(symbol): day.date() for symbol, day in last.items()}
-
-    # -- fetching --------------------------------------------------------------------------------------
-
-    def _fetch_history(
-        self, provider: Provider, today: date, now: datetime
-    ) -> tuple[set[str], dict[str, ProviderError]]:
-        """Ask ``provider`` for the days the cache lacks; store and merge what came back. Returns the
-        symbols served and the per-symbol failures; raises the provider's error when no group was served."""
-        import pandas as pd
-
-        cached = self._last_dates()
-        starts = {t: cached.get(t, today - timedelta(days=NEW_SYMBOL_HISTORY_DAYS)) for t in self._tickers}
-        served: set[str] = set()
-        failures: dict[str, ProviderError] = {}
-        whole_failures: list[ProviderError] = []
-        answers: list[pd.DataFrame] = []
-        asked: list[str] = []
-        for group_start, group in group_by_start(starts):
-            try:
-                result = provider.history(group, group_start, today)
-            except ProviderError as exc:
-                whole_failures.append(exc)
-                failures.update({s: ProviderError(exc.reason, s) for s in group})
-                continue
-            answer = result.bars
-            answers.append(answer[answer["symbol"].isin(group)])  # rows nobody asked for are ignored
-            asked.extend(group)
-            failures.update({s: e for s, e in result.errors.items() if s in group})
-        if not asked and whole_failures:
-            raise whole_failures[0]
-        frames: list[pd.DataFrame] = []
-        if answers:
-            # Bad bars never reach the cache: every answer is checked (sanitize.py), in one pass, before
-            # the per-symbol start filter (dates may come tz-aware).
-            from rotor.data.sources.sanitize import inspect_bars
-
-            checked = inspect_bars(pd.concat(answers, ignore_index=True), self._last_closes())
-            self._rejections.extend(checked.reasons())
-            bars = checked.bars
-            if not bars.empty:
-                own_start = bars["symbol"].map({s: pd.Timestamp(starts[s]) for s in asked})
-                bars = bars[bars["date"] >= own_start]
-                frames.append(bars)
-            got = set(bars["symbol"])
-            rejected = checked.rejected_symbols()
-            for s in asked:
-                if s not in failures and s not in got:
-                    why = "every bar was bad" if s in rejected else "no bars in the answer"
-                    failures[s] = ProviderError(why, s)
-            served.update(s for s in asked if s not in failures)
-        if not served and whole_failures:
-            raise whole_failures[0]
-        if frames:
-            new_bars = pd.concat(frames, ignore_index=True)
-            self.cache.write_bars(new_bars, provider.source, now)
-            self._merge(new_bars)
-            self._origins.update({s: provider.source for s in served})
-        return served, failures
-
-    def _fetch_quotes(self, provider: Provider, symbols: Sequence[str], now: datetime) -> dict[str, Quote]:
-        """Intraday quotes for ``symbols`` (empty when the provider has none or fails: the daily bars
-        just fetched already carry the session so far)."""
-        if not self._quotes_enabled or not symbols or not isinstance(provider, QuoteProvider):
-            return {}
-        try:
-            result = provider.quotes(symbols)
-        except RotorError:
-            return {}
-        wanted = set(symbols)
-        from rotor.data.sources.sanitize import sanitize_quotes
-
-        quotes, _, reasons = sanitize_quotes(
-            {k: q for k, q in result.quotes.items() if k in wanted}, self._last_closes()
-        )
-        self._rejections.extend(reasons)
-        self.cache.write_quotes(quotes.values(), provider.source, now)
-        return quotes
+        return {str(s): d.date() for s, d in panel.last_dates().dropna().items()}
 
     def _last_closes(self) -> dict[str, float]:
-        """Per symbol, its last close in memory (the reference of the jump checks in sanitize.py)."""
+        """Per symbol, its last close in memory (the reference of the jump checks)."""
         with self._lock:
-            bars = self._bars
-        if bars is None or bars.empty:
+            panel = self._panel
+        if panel is None:
             return {}
-        last = bars.groupby("symbol")["close"].last()
-        return {str(symbol): float(close) for symbol, close in last.items()}
+        last = panel.close.ffill().iloc[-1] if len(panel.dates) else None
+        if last is None:
+            return {}
+        return {str(s): float(v) for s, v in last.items() if v == v}
 
-    # -- MarketService ---------------------------------------------------------------------------------
+    # -- one refresh --------------------------------------------------------------------------------------
 
     def refresh(self) -> MarketSnapshot:
-        """Fetch what is new (unless replaying or cache-only), recompute every figure and persist it."""
+        """Fetch what may have changed (unless replaying or cache-only), build the snapshot, persist it."""
+        from rotor.data.build import assemble
+        from rotor.data.snapshot import FetchReport
 
         now = self._clock()
         self._ensure_loaded(now)
-        served: set[str] = set()
-        failures: dict[str, ProviderError] = {}
-        errors: list[str] = []
-        offline = False
-        quotes: dict[str, Quote] = {}
-        provider = self._provider
-        self._rejections = []
-        if provider is not None:
-            try:
-                served, failures = self._fetch_history(provider, now.date(), now)
-            except ProviderError as exc:
-                if self._mode == "live":
-                    raise
-                offline = True
-                failures = {t: ProviderError(exc.reason, t) for t in self._tickers}
-                errors = [str(exc)]
-            quotes = self._fetch_quotes(provider, sorted(served), now)
-            if not offline:
-                errors = [str(e) for e in failures.values()]
-            errors += self._rejections
-        with self._lock:
-            assert self._panel is not None
-            origins = dict(self._origins)
-            version = self._data_version
-            computed = self._computed
-        quote_key = tuple(sorted((t, q.price) for t, q in quotes.items()))
-        sources = {
-            t: "live" if t in served else ("cache" if origins.get(t) == "live" else "snapshot")
-            for t in self._tickers
-        }
-        if served:
-            source = "live"
-        elif "cache" in sources.values():
-            source = "cache"
-        else:
-            source = "snapshot"
-        key = (version, quote_key, source, tuple(sorted(sources.items())), tuple(errors), offline, now.date())
-        if computed is not None and computed[0] == key:
-            # Nothing new since the last computation: same figures, only the time moves on.
-            panel, snapshot = computed[1], computed[2].with_changes(generated_at=now)
-        else:
-            with self._lock:
-                panel = apply_quotes(self._panel, quotes)
-            snapshot = self._compute(panel, source, sources, errors, offline, now)
-            with self._lock:
-                self._computed = (key, panel, snapshot)
-        reasons = {s: f.reason for s, f in failures.items()}
-        snapshot = explain_missing(snapshot, reasons, "no data in the cache")
-        # Offline, only what was once live is stale; bundled data served offline from the start is a
-        # normal, labelled state (the notice says so), not a stale one.
-        stale = {t for t in failures if not offline or origins.get(t) == "live"}
+        markets: Markets | None = None
+        states: tuple[MarketState, ...] = ()
+        notices = [self.cache.notice] if self.cache.notice else []
+        result: FetchResult | None = None
         if self._as_of is None:
-            snapshot, stale_quotes = self._with_market_hours(snapshot, now, quotes)
-            stale |= stale_quotes
-        if stale:
-            snapshot = snapshot.with_changes(
-                instruments=tuple(
-                    replace(i, stale=True) if i.symbol in stale else i for i in snapshot.instruments
-                )
-            )
-        with self._lock:
-            self._view = panel
+            from rotor.data.sessions import market_states, resolve_markets
+
+            venues = {s.ticker: s.venue for s in self._symbols}
+            markets = resolve_markets(venues, self._hours)
+            hours_by_venue = {
+                s.venue: self._hours[s.ticker] for s in self._symbols if s.ticker in self._hours
+            }
+            found, problems = market_states(venues.values(), now, hours_by_venue)
+            states = tuple(found.values())
+            notices += problems  # one line per venue that failed (its symbols go without sessions)
+            if self.source is not None:
+                result = self._fetch(self.source, markets, now)
+        offline = result is not None and _offline(result)
+        if offline and self._mode == "live":
+            assert result is not None
+            raise _first_failure(result)
+        figures = self._current_figures()
+        sources = self._sources(result)
+        status = self._status(figures, markets, result, sources, offline, now)
+        source = self._overall_source(sources, offline)
+        if self._as_of is None and (offline or self.source is None):
+            kind = "cached" if source == "cache" else "bundled"
+            prefix = "offline" if offline else "cache only"
+            notices.append(f"{prefix}: {kind} data as of {figures.as_of.isoformat()}")
+        fetch = None
+        errors: list[str] = []
+        if result is not None:
+            kinds = Counter(e.kind for e in result.errors.values())
+            reason = _first_failure(result).reason if offline else None
+            fetch = FetchReport(result.requests, tuple(sorted(kinds.items())), result.retry_at, reason)
+            errors = [str(e) for e in result.errors.values()]
+        errors += list(self._rejections)
+        snapshot = assemble(
+            figures,
+            source=source,
+            now=now,
+            status=status,
+            markets=states,
+            notices=notices,
+            errors=errors,
+            fetch=fetch,
+        )
+        # Persisted only when a figure, a state or a notice changed (not for the clock or a fetch's counts).
         if self._as_of is None and (
-            self._saved is None or snapshot.with_changes(generated_at=self._saved.generated_at) != self._saved
+            self._saved is None
+            or snapshot.with_changes(generated_at=self._saved.generated_at, fetch=self._saved.fetch)
+            != self._saved
         ):
             self.cache.save_snapshot(snapshot)
             self._saved = snapshot
         return snapshot
 
-    def _compute(
-        self,
-        panel: Panel,
-        source: str,
-        sources: Mapping[str, str],
-        errors: list[str],
-        offline: bool,
-        now: datetime,
-    ) -> MarketSnapshot:
-        """Every figure from ``panel`` (metrics, milestones, rotation, risk notes), with the notices."""
-        from rotor.data.build import compute_snapshot
+    def _fetch(self, source: Source, markets: Markets, now: datetime) -> FetchResult | None:
+        """Ask ``source`` for what may have changed; take the answer in, commit it, merge it."""
+        from rotor.data.intake import take_in
+        from rotor.data.sessions import NEW_SYMBOL_HISTORY, checked_through, fetch_start
 
+        wanted: dict[str, date] = {}
+        last = self._last_dates()
+        for symbol in self._tickers:
+            market = markets.get(symbol)
+            if market is None:
+                # No calendar for it (exchange-calendars failing): ask from its last cached day, every time.
+                wanted[symbol] = last.get(symbol) or (now.date() - NEW_SYMBOL_HISTORY)
+                continue
+            start = fetch_start(market, self._checks.get(symbol), now)
+            if start is not None:
+                wanted[symbol] = start
+        self._rejections = ()
+        if not wanted:
+            return None
+        result = source.fetch(wanted, now, fetch_budget(self._interval))
+        intake = take_in(result, markets, now, wanted=wanted, reference=self._last_closes())
+        self._rejections = intake.rejections
+        answered = {s for s in result.served if s in wanted}
+        checks = {}
+        for symbol in answered:
+            market = markets.get(symbol)
+            through = checked_through(market, now) if market is not None else None
+            if through is not None:
+                checks[symbol] = through
+        hours: dict[str, tuple[date, datetime, datetime]] = {}
+        for symbol, published in result.hours.items():
+            day = markets[symbol].trade_date(published.start) if markets.get(symbol) else None
+            if day is not None:
+                hours[symbol] = (day, published.start, published.end)
+        self._commit(intake, result, checks, hours, now)
+        return result
+
+    def _commit(
+        self,
+        intake: Intake,
+        result: FetchResult,
+        checks: Mapping[str, date],
+        published: Mapping[str, tuple[date, datetime, datetime]],
+        now: datetime,
+    ) -> None:
+        """Store what came in (bars, quotes, checks, hours), then merge the stored bars into the panel."""
+        stored = self.cache.write_bars(intake.bars, result.source, now)
+        self.cache.write_quotes(intake.quotes.values(), result.source, now, intake.quote_days)
+        self.cache.record_checks(checks, now)
+        self.cache.write_hours(published)
+        with self._lock:
+            assert self._panel is not None
+            if len(stored):
+                merged = self._panel.merge(stored)
+                if merged is not self._panel:
+                    self._panel = merged
+                    self._panel_version += 1
+                self._origins.update({str(s): result.source for s in stored["symbol"].unique()})
+            self._checks.update(checks)
+            self._quotes.update({s: (q, intake.quote_days[s]) for s, q in intake.quotes.items()})
+            for symbol, (day, start, end) in published.items():
+                self._hours[symbol] = {day: _hours(start, end)}
+
+    def _current_figures(self) -> Figures:
+        """The figures of the panel in memory (computed again only when the panel changed)."""
+        from rotor.data.build import compute_figures
+
+        with self._lock:
+            panel, version, kept = self._panel, self._panel_version, self._figures
+        assert panel is not None
+        if kept is not None and kept[0] == version:
+            return kept[1]
         requested = self._as_of
-        if requested is None and source == "snapshot":
-            requested = complete_as_of(panel)  # the bundle's natural as-of: no symbol shown stale
-        notices = [self.cache.notice] if self.cache.notice else []
-        as_of_text = panel.resolve_as_of(requested).isoformat()
-        if self._as_of is None and (offline or self._provider is None):
-            kind = "cached" if source == "cache" else "bundled"
-            prefix = "offline" if offline else "cache only"
-            notices.append(f"{prefix}: {kind} data as of {as_of_text}")
-        return compute_snapshot(
+        if requested is None and not any(o == "live" for o in self._origins.values()):
+            requested = complete_as_of(panel)  # bundled data only: its natural as-of, none shown stale
+        cut = panel.resolve_as_of(requested) if requested is not None else None
+        figures = compute_figures(
             panel,
             requested_as_of=requested,
-            source=source,
-            now=now,
+            cut=cut,
             symbols=self._symbols,
-            symbol_sources=sources,
-            errors=errors,
-            notices=notices,
             rrg_options=self._rrg_options,
             risk_thresholds=self._risk_thresholds,
         )
+        with self._lock:
+            self._figures = (version, figures)
+        return figures
 
-    def _with_market_hours(
-        self, snapshot: MarketSnapshot, now: datetime, quotes: Mapping[str, Quote]
-    ) -> tuple[MarketSnapshot, set[str]]:
-        """``snapshot`` with the market state of each calendar the symbols use (a notice for those that
-        failed), and the symbols whose quote is stale for its market's state."""
-        from rotor.data.sessions import is_stale, market_states
+    def _sources(self, result: FetchResult | None) -> dict[str, str]:
+        """Per symbol: ``live`` when its data came from the live source (and did not just fail),
+        ``cache`` when live data is served from the cache after a failed fetch, ``snapshot`` when bundled."""
+        failed = set(result.errors) if result is not None else set()
+        out = {}
+        for symbol in self._tickers:
+            origin = self._origins.get(symbol, "snapshot")
+            if (self.source is None and origin == "live") or (origin == "live" and symbol in failed):
+                out[symbol] = "cache"
+            else:
+                out[symbol] = origin
+        return out
 
-        states, problems = market_states((s.calendar for s in self._symbols), now)
-        stale = {
-            s.ticker
-            for s in self._symbols
-            if s.ticker in quotes
-            and s.calendar in states
-            and is_stale(quotes[s.ticker].time, states[s.calendar], now, self._refresh_interval)
-        }
-        changes: dict[str, object] = {"markets": tuple(states.values())}
-        if problems:
-            changes["notices"] = (*snapshot.notices, *problems)
-        return snapshot.with_changes(**changes), stale
+    def _overall_source(self, sources: Mapping[str, str], offline: bool) -> str:
+        values = set(sources.values())
+        if "live" in values and not offline and self.source is not None:
+            return "live"
+        if "live" in values or "cache" in values:
+            return "cache"
+        return "snapshot"
+
+    def _status(
+        self,
+        figures: Figures,
+        markets: Markets | None,
+        result: FetchResult | None,
+        sources: Mapping[str, str],
+        offline: bool,
+        now: datetime,
+    ) -> dict[str, InstrumentStatus]:
+        """Each instrument's status: the session model's in live mode, the daily rule in a replay, for a
+        cache-only feed and for bundled data while offline."""
+        from rotor.data.build import InstrumentStatus, daily_status
+        from rotor.data.sessions import price_status
+
+        daily = daily_status(figures, sources, "snapshot")
+        failures = result.errors if result is not None else {}
+        out: dict[str, InstrumentStatus] = {}
+        for stats in figures.instruments:
+            symbol = stats.symbol
+            market = markets.get(symbol) if markets is not None else None
+            failure = failures.get(symbol)
+            bundled_only = self._origins.get(symbol, "snapshot") != "live"
+            if market is None or self.source is None or (bundled_only and (offline or failure)):
+                own = daily[symbol]
+                if failure is not None and (own.stale or stats.last_date is None):
+                    own = replace_reason(own, failure.reason)
+                elif stats.last_date is None and bundled_only:
+                    own = replace_reason(own, NOT_BUNDLED if self.source is None else "no data in the cache")
+                out[symbol] = own
+                continue
+            quote = self._quotes.get(symbol)
+            quote_time = quote[0].time if quote is not None and quote[1] == stats.last_date else None
+            price = price_status(market, stats.last_date, quote_time, now, self._interval)
+            reason = price.reason
+            if price.stale and failure is not None:
+                reason = failure.reason
+            out[symbol] = InstrumentStatus(sources[symbol], price.stale, price.state, reason)
+        return out
 
     def detail(self, snapshot: MarketSnapshot, symbol: str) -> SymbolDetail:
-        """Bars and moving averages of ``symbol`` at ``snapshot.as_of``, from the panel in memory."""
+        """Bars and moving averages of ``symbol`` at its own date in ``snapshot``, from the panel."""
         from rotor.data.build import symbol_detail
 
         self._ensure_loaded(self._clock())
         with self._lock:
-            panel = self._view
+            panel = self._panel
         assert panel is not None
         return symbol_detail(panel, snapshot, symbol)
 
 
-def open_service(
-    source: ServiceSource,
+def _hours(start: datetime, end: datetime) -> TradingHours:
+    from rotor.data.sessions import TradingHours
+
+    return TradingHours(start, end)
+
+
+def _offline(result: FetchResult) -> bool:
+    """No symbol served, and every failure says the source itself is not answering."""
+    return (
+        not result.served
+        and bool(result.errors)
+        and all(isinstance(e, SOURCE_DOWN) for e in result.errors.values())
+    )
+
+
+def _first_failure(result: FetchResult) -> ProviderError:
+    for error in result.errors.values():
+        return error
+    return ProviderError("the source served nothing")
+
+
+# -- choosing a feed -----------------------------------------------------------------------------------------
+
+
+def open_feed(
+    source: FeedSource,
     *,
     cache_dir: str | None,
     as_of: date | None,
     clock: Clock = utc_now,
-    provider: Provider | None = None,
+    provider: Source | None = None,
     symbols: Sequence[Symbol] = UNIVERSE,
     refresh_interval: float = DEFAULT_INTERVAL,
     rrg_options: RRGOptions | None = None,
     risk_thresholds: RiskThresholds | None = None,
-) -> MarketService:
-    """The MarketService for a ``--source`` choice.
+) -> Feed:
+    """The feed for a ``--source`` choice.
 
-    ``snapshot``: the bundled data only (no cache). ``auto``/``live``/``cache``: a ``LiveService`` over the
+    ``snapshot``: the bundled data only (no cache). ``auto``/``live``/``cache``: a ``LiveFeed`` over the
     cache in ``resolve_cache_dir(cache_dir)`` (``--cache-dir`` > ``$ROTOR_CACHE_DIR`` > platform dir);
-    ``provider`` defaults to ``YahooProvider``. With ``as_of``, a replay from the cache (never fetches).
-    ``refresh_interval`` (seconds) sets how old a quote may be while its market is open (see
-    ``market_hours.is_stale``). ``rrg_options`` and ``risk_thresholds`` (the config's ``[rotation]`` and
-    ``[risk]``) go to ``compute_snapshot``.
+    ``provider`` defaults to ``YahooSource`` (its yfinance caches in the same directory). With ``as_of``,
+    a replay from the cache (never fetches). ``refresh_interval`` (seconds) sets how old a price may be
+    while its market trades, and the fetch's time budget. ``rrg_options`` and ``risk_thresholds`` (the
+    config's ``[rotation]`` and ``[risk]``) go to the figures.
     """
     if source == "snapshot":
-        return BundledService(
+        return BundledFeed(
             as_of, symbols=symbols, clock=clock, rrg_options=rrg_options, risk_thresholds=risk_thresholds
         )
-    # Opened lazily: the first refresh (in the worker) opens and checks it; the first frame only peeks
-    # at the saved snapshot.
-    cache = Cache(resolve_cache_dir(cache_dir), clock=clock, lazy=True)
+    directory = resolve_cache_dir(cache_dir)
+    # Opened lazily: the first refresh (in the worker) opens and checks it; the first frame only peeks at
+    # the saved snapshot.
+    cache = Cache(directory, clock=clock, lazy=True)
     mode: FeedMode = "cache" if source == "cache" or as_of is not None else source
     if mode != "cache" and provider is None:
-        from rotor.data.sources.yahoo import YahooProvider
+        from rotor.data.sources.yahoo import YahooSource
 
-        provider = YahooProvider()
-    return LiveService(
+        provider = YahooSource(cache_dir=None if str(directory).startswith("~") else directory, clock=clock)
+    return LiveFeed(
         cache,
         provider,
         mode=mode,

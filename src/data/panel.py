@@ -84,6 +84,23 @@ class Panel:
         pos = int(sessions.searchsorted(pd.Timestamp(requested), side="right")) - 1
         return sessions[pos].date()
 
+    def merge(self, bars: pd.DataFrame) -> Panel:
+        """This panel with ``bars`` (a long frame, ``symbol, date, open ...``) laid over it: each bar
+        replaces the whole bar of its symbol and day (new days and symbols are added). The one way new
+        bars reach the panel in memory."""
+        if bars.empty:
+            return self
+        new = Panel.from_bars(bars)
+        columns = self.close.columns.union(new.close.columns, sort=False)
+        index = self.dates.union(new.dates)
+        index.name = "date"
+        present = new.close.notna().reindex(index=index, columns=columns, fill_value=False)
+        parts = {}
+        for f in FIELDS:
+            old = getattr(self, f).reindex(index=index, columns=columns)
+            parts[f] = old.mask(present, getattr(new, f).reindex(index=index, columns=columns))
+        return Panel(**parts)
+
     def upto(self, as_of: date) -> Panel:
         """The panel cut after ``as_of`` (rows dated on or before it)."""
         stop = int(self.dates.searchsorted(pd.Timestamp(as_of), side="right"))

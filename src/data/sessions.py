@@ -1,104 +1,97 @@
-"""Market hours: is an exchange open, about to open, just closed, or shut (and why) at a given moment.
+"""The session model: which session of its own market a bar or a quote belongs to, whether that session
+is trading or settled, and what each market is doing at a given moment. The one home of every rule about
+market hours; nothing else in rotor looks at a clock and a calendar together.
 
-Built on exchange-calendars. Importing it costs about 0.3 s and building one calendar about 0.14 s, so
-this module imports it only inside the functions that need it (``LiveService.refresh`` calls them from
-its worker thread); ``import rotor.data.sessions`` pulls in neither it nor pandas, and nothing on the
-``rotor report --source snapshot`` path calls it. Calendars are built once per process and code (and
-year: see ``calendar``).
+Every instrument trades on a *venue* (``Symbol.venue``, see ``venue_code_for``):
 
-Calendar codes (exchange-calendars names, see ``rotor.data.symbols``):
+- ``XNYS``, the New York Stock Exchange, for US cash indices, stocks and ETFs: 09:30-16:00 ET, early closes
+  and holidays from exchange-calendars, pre-market from 04:00 and post-market for four hours after the
+  close (to 20:00 ET, or 17:00 ET after an early close).
+- ``CMES``, CME Globex, for the metal and energy futures; ``IEPA``, ICE Futures US, for the US Dollar
+  Index. Their *trade dates* follow the exchange's convention, which is also how Yahoo dates their bars:
+  a session opens the evening before its date (Sunday evening opens Monday's; CME at 18:00 ET, ICE at
+  20:00 ET) and closes at 17:00 ET, before the daily break (exchange-calendars' sessions run to 18:00 ET;
+  rotor ends them an hour earlier). A US holiday on which Globex trades until an early halt (Martin Luther
+  King Day, Thanksgiving ...) is no trade date of its own: its trading counts toward the next one (the
+  bundled Yahoo rows have no futures bar on those days), with the halt as a pause inside that session.
+- Yahoo's own hours for ^TNX (07:00-14:00 Chicago time) and ^VIX (08:30-15:15 Chicago time) on NYSE days,
+  replaced by the hours Yahoo publishes in the chart metadata (``currentTradingPeriod``) for the day they
+  cover, when rotor has seen them (``TradingHours``). On an NYSE early-close day the default hours end no
+  later than the NYSE close, plus VIX's usual 15 minutes.
+- ``24/7`` for crypto pairs (sessions are UTC days), ``24/5`` for currency pairs, and the exchange of a
+  watchlist ticker's suffix (``.T`` Tokyo ``XTKS``, ``.L`` London ``XLON``, ``.DE`` Xetra ``XETR``, ``.TO``
+  Toronto ``XTSE``, ``.HK`` Hong Kong ``XHKG`` ...), with their lunch breaks as pauses.
 
-- ``XNYS``, the New York Stock Exchange, for cash indices, ETFs and sectors: 09:30-16:00 ET, early
-  closes at 13:00 ET. Its extended hours (04:00-09:30 ET, and four hours after the close, to 20:00 ET or
-  17:00 ET on an early-close day) are the ``pre`` and ``post`` states.
-- ``CMES``, CME Globex, for the futures (gold, silver, crude, natural gas, copper). exchange-calendars
-  models each session as 17:00 CT of the previous day to 17:00 CT (Sunday evening opens Monday's
-  session), without Globex's daily 60-minute maintenance break; rotor ends each regular session at
-  16:00 CT (17:00 ET), so the break and the Friday close are "closed". Early closes (12:00 CT on US
-  holidays) are kept as the calendar has them.
-- ``IEPA``, ICE Futures US, for the US Dollar Index (``DX-Y.NYB`` is ICE's index, whose futures trade
-  there): sessions 20:00 ET of the previous day to 18:00 ET. exchange-calendars also knows it as ``ICE``
-  (an alias); rotor uses the canonical code.
+Rules (each in one function here, each with its test in tests/data/test_sessions.py):
 
-Other valid exchange-calendars codes work too (named by their code, without extended hours).
+- ``Venue.session_at(moment)``: the session a trade at ``moment`` counts toward: the one whose span
+  [open, close) holds it (pauses included); after a close on that session's own local date, that session
+  (post-market, the daily break); otherwise the next session. So a futures bar stamped Sunday 19:00 ET is
+  Monday's, one stamped 18:30 ET on a weekday is the next day's, and no bar is ever dated on a day that is
+  not a session of its instrument.
+- ``Session.settled(moment)``: a session's daily bar is final ``SETTLE_AFTER`` after its close (the
+  official close, set by the closing auction, replaces the last trade within minutes). A settled bar is
+  never replaced by a later session's partial one, nor by a partial one of its own.
+- ``price_status``: how an instrument's last price relates to its market now (live, the last close,
+  provisional, pre-open) and whether it is stale: stale only when its own market is trading and its price
+  is old, or when it lacks the last session that has closed.
+- ``fetch_start``: the first day the cache still needs for a symbol, or ``None`` when nothing can have
+  changed since the last check (no request at all).
 
-Labels give times in New York time ("ET") whatever the exchange, so one status line reads in one zone.
+exchange-calendars is imported lazily (about 0.3 s, plus 0.14 s per calendar built), so importing this
+module costs neither it nor pandas; the feed calls it from its worker thread. Labels give times in New
+York time ("ET") whatever the venue, so the status line reads in one zone.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import threading
 import warnings
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any, Final, Literal
 from zoneinfo import ZoneInfo
 
 from rotor.data.snapshot import MarketState, MarketStateName
+from rotor.data.symbols import TNX_HOURS, VIX_HOURS
 
 if TYPE_CHECKING:
     import pandas as pd
 
 NEW_YORK: Final = ZoneInfo("America/New_York")
+CHICAGO: Final = ZoneInfo("America/Chicago")
 
 #: The refresh interval (seconds) rotor uses while a market trades, unless told otherwise.
 DEFAULT_INTERVAL: Final = 60.0
-#: The slowest refresh while every market is closed (seconds); see ``suggested_interval``.
+#: The slowest refresh while every market is closed (seconds).
 CLOSED_INTERVAL: Final = 300.0
-#: A quote may lag this long during an open session before it is stale, whatever the interval
-#: (Yahoo delays some futures quotes by 10 minutes).
+#: How long after its close a session's daily bar is final (the closing auction's price and the futures
+#: settlement reach Yahoo within minutes).
+SETTLE_AFTER: Final = timedelta(minutes=20)
+#: A price may lag this long during an open session before it is stale, whatever the interval (Yahoo
+#: delays some futures quotes by 10 minutes).
 MIN_STALE_AFTER: Final = timedelta(minutes=15)
-#: States in which prices can still change (extended hours count: closing prints and settlements arrive
-#: after the close, and the first quotes of the day just after the open).
-ACTIVE_STATES: Final[frozenset[MarketStateName]] = frozenset({"pre", "open", "post"})
+#: How far back a symbol the cache has never seen is fetched (enough for 52-week ranges and 200-day MAs).
+NEW_SYMBOL_HISTORY: Final = timedelta(days=800)
+
+PriceState = Literal["live", "close", "provisional", "pre-open", "none"]
 
 _WEEKDAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS: Final = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-@dataclass(frozen=True, slots=True)
-class ExchangeProfile:
-    """What rotor adds to an exchange-calendars calendar: a display name, extended hours before the open
-    (``pre``) and after the close (``post``), and a break before each regular close (``halt``: trading
-    stops that long before the calendar's regular close time)."""
-
-    name: str
-    pre: timedelta = timedelta(0)
-    post: timedelta = timedelta(0)
-    halt: timedelta = timedelta(0)
+def _aware(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("the session model needs timezone-aware times")
+    return moment.astimezone(UTC)
 
 
-PROFILES: Final[Mapping[str, ExchangeProfile]] = {
-    "XNYS": ExchangeProfile("NYSE", pre=timedelta(hours=5, minutes=30), post=timedelta(hours=4)),
-    "CMES": ExchangeProfile("CME", halt=timedelta(hours=1)),
-    "IEPA": ExchangeProfile("ICE"),
-}
-
-_BUILD_LOCK: Final = threading.Lock()
-
-
-@functools.lru_cache(maxsize=16)
-def calendar(code: str, year: int) -> Any:
-    """The exchange-calendars calendar ``code`` covering ``year - 1`` to ``year + 1`` (built once per
-    process and arguments; a short span builds faster than the library's default 20 years, and the
-    year in the key keeps a long-running process correct past New Year). Raises what exchange-calendars
-    raises, e.g. ``InvalidCalendarName``."""
-    import exchange_calendars
-
-    # The library's registry is not thread-safe; and with pandas 3.1 building a calendar emits
-    # Pandas4Warnings (attributed to pandas' own modules) that would tear the TUI.
-    with _BUILD_LOCK, warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return exchange_calendars.get_calendar(code, start=f"{year - 1}-01-01", end=f"{year + 1}-12-31")
-
-
-def _utc(moment: pd.Timestamp) -> datetime:
-    return moment.to_pydatetime().astimezone(UTC)
-
-
-def _when(moment: datetime, now: datetime) -> str:
+def when(moment: datetime, now: datetime) -> str:
     """``moment`` in New York time, with its weekday when not today and its date when a week or more
     away: ``16:00 ET``, ``Mon 09:30 ET``, ``Mon 4 Jan 09:30 ET``."""
     local = moment.astimezone(NEW_YORK)
@@ -112,14 +105,381 @@ def _when(moment: datetime, now: datetime) -> str:
     return f"{weekday} {local.day} {_MONTHS[local.month - 1]} {clock}"
 
 
-def _holiday(cal: Any, day: date) -> str | None:
-    """The name of the regular holiday falling on ``day`` (observed date), if any."""
-    return _holiday_names(cal.name, cal).get(day)
+# -- sessions --------------------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=16)
-def _holiday_names(name: str, cal: Any) -> dict[date, str]:
-    """Every regular holiday of the calendar's range by date (looked up once: the rules are slow)."""
+@dataclass(frozen=True, slots=True)
+class Session:
+    """One session of a venue: its trade date, its span in UTC, whether it closes early, and the pauses
+    inside the span (a holiday halt, a lunch break) during which nothing trades."""
+
+    day: date
+    open: datetime
+    close: datetime
+    early: bool = False
+    pauses: tuple[tuple[datetime, datetime], ...] = ()
+
+    def holds(self, moment: datetime) -> bool:
+        """``moment`` lies within [open, close), pauses included."""
+        return self.open <= moment < self.close
+
+    def trading(self, moment: datetime) -> bool:
+        """Trades happen at ``moment``: within the span and outside every pause."""
+        return self.holds(moment) and not any(start <= moment < end for start, end in self.pauses)
+
+    def pause_at(self, moment: datetime) -> tuple[datetime, datetime] | None:
+        return next(((s, e) for s, e in self.pauses if s <= moment < e), None)
+
+    def settled(self, moment: datetime) -> bool:
+        """The daily bar of this session is final at ``moment`` (``SETTLE_AFTER`` after the close)."""
+        return moment >= self.close + SETTLE_AFTER
+
+
+@dataclass(frozen=True, slots=True)
+class TradingHours:
+    """A session's regular hours as Yahoo's chart metadata gives them (``currentTradingPeriod.regular``)."""
+
+    start: datetime
+    end: datetime
+
+
+class Venue(ABC):
+    """A market's sessions and what it is doing at a moment. Subclasses say how sessions are built; the
+    rules that use them live here, once."""
+
+    code: str
+    name: str
+    tz: ZoneInfo
+    pre: timedelta = timedelta(0)
+    post: timedelta = timedelta(0)
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._years: dict[int, list[Session]] = {}
+
+    @abstractmethod
+    def _build(self, first: date, last: date) -> list[Session]:
+        """Every session with a trade date in [first, last], in order."""
+
+    def holiday(self, day: date) -> str | None:
+        """The name of the holiday on ``day`` (the venue's local date), if it is one."""
+        return None
+
+    def _sessions_near(self, day: date) -> list[Session]:
+        """Sessions from the start of the year before ``day`` to the end of the year after (built once per
+        year and cached; enough to look one session back or ahead of any moment in ``day``'s year)."""
+        with self._lock:
+            cached = self._years.get(day.year)
+            if cached is None:
+                cached = self._build(date(day.year - 1, 1, 1), date(day.year + 1, 12, 31))
+                self._years[day.year] = cached
+            return cached
+
+    def sessions(self, first: date, last: date) -> list[Session]:
+        """Sessions with a trade date in [first, last]."""
+        out: list[Session] = []
+        for year in range(first.year, last.year + 1):
+            for session in self._sessions_near(date(year, 6, 30)):
+                if session.day.year == year and first <= session.day <= last:
+                    out.append(session)
+        return out
+
+    def _around(self, moment: datetime) -> tuple[list[Session], int]:
+        """The cached sessions near ``moment`` and the index of the first one closing after it."""
+        sessions = self._sessions_near(moment.astimezone(self.tz).date())
+        closes = [s.close for s in sessions]
+        return sessions, bisect.bisect_right(closes, moment)
+
+    def session(self, day: date) -> Session | None:
+        """The session whose trade date is ``day``, if ``day`` is one."""
+        sessions = self._sessions_near(day)
+        days = [s.day for s in sessions]
+        i = bisect.bisect_left(days, day)
+        return sessions[i] if i < len(sessions) and sessions[i].day == day else None
+
+    def current(self, moment: datetime) -> Session | None:
+        """The session whose span holds ``moment`` (trading or paused), if any."""
+        moment = _aware(moment)
+        sessions, i = self._around(moment)
+        if i < len(sessions) and sessions[i].holds(moment):
+            return sessions[i]
+        return None
+
+    def last_closed(self, moment: datetime) -> Session | None:
+        """The last session that closed at or before ``moment``."""
+        moment = _aware(moment)
+        sessions, i = self._around(moment)
+        return sessions[i - 1] if i > 0 else None
+
+    def next_session(self, moment: datetime) -> Session | None:
+        """The first session opening after ``moment``."""
+        moment = _aware(moment)
+        sessions, i = self._around(moment)
+        for session in sessions[i:]:
+            if session.open > moment:
+                return session
+        return None
+
+    def session_at(self, moment: datetime) -> Session | None:
+        """The session a trade at ``moment`` counts toward (see the module docstring)."""
+        moment = _aware(moment)
+        sessions, i = self._around(moment)
+        if i < len(sessions) and sessions[i].holds(moment):
+            return sessions[i]
+        local_day = moment.astimezone(self.tz).date()
+        if i > 0 and sessions[i - 1].close.astimezone(self.tz).date() == local_day:
+            return sessions[i - 1]  # after hours on the session's own day
+        return sessions[i] if i < len(sessions) else None
+
+    def trade_date(self, moment: datetime) -> date | None:
+        """The trade date of a bar or quote stamped ``moment``."""
+        session = self.session_at(moment)
+        return session.day if session is not None else None
+
+    def state(self, moment: datetime) -> MarketState:
+        """What the venue is doing at ``moment``: ``open``, ``pre`` or ``post`` (extended hours),
+        ``closed`` (with the holiday's name when today is one, or the pause's reason)."""
+        moment = _aware(moment)
+        current = self.current(moment)
+        following = self.next_session(moment)
+        if current is not None and current.trading(moment):
+            next_open = following.open if following is not None else None
+            halt = next((start for start, _ in current.pauses if start > moment), None)
+            if halt is not None:  # a holiday halt or a lunch break comes before the close
+                label = f"{self.name} open, halts {when(halt, moment)}"
+                return MarketState(self.code, "open", label, next_open, halt)
+            early = "early close" if current.early else "closes"
+            label = f"{self.name} open, {early} {when(current.close, moment)}"
+            return MarketState(self.code, "open", label, next_open, current.close)
+        if current is not None:  # paused inside a session: a holiday halt or a lunch break
+            pause = current.pause_at(moment)
+            resumes = pause[1] if pause is not None else current.close
+            holiday = self.holiday(moment.astimezone(self.tz).date())
+            why = f" ({holiday})" if holiday else ""
+            label = f"{self.name} halted{why}, reopens {when(resumes, moment)}"
+            return MarketState(self.code, "closed", label, resumes, current.close, holiday)
+        next_open = following.open if following is not None else None
+        next_close = following.close if following is not None else None
+        opens = "opens " + (when(next_open, moment) if next_open is not None else "later")
+        state: MarketStateName = "closed"
+        holiday = None
+        previous = self.last_closed(moment)
+        if self.pre and next_open is not None and moment >= next_open - self.pre:
+            state = "pre"
+        elif self.post and previous is not None and moment < self._post_end(previous):
+            state = "post"
+        else:
+            holiday = self.holiday(moment.astimezone(self.tz).date())
+        if state == "pre":
+            label = f"{self.name} pre-market, {opens}"
+        elif state == "post":
+            label = f"{self.name} after hours, {opens}"
+        else:
+            label = f"{self.name} closed{f' ({holiday})' if holiday else ''}, {opens}"
+        return MarketState(self.code, state, label, next_open, next_close, holiday)
+
+    def _post_end(self, session: Session) -> datetime:
+        """When the post-market after ``session`` ends (shorter after an early close: to 17:00 ET)."""
+        if session.early:
+            return session.close + min(self.post, timedelta(hours=4))
+        return session.close + self.post
+
+
+class ExchangeVenue(Venue):
+    """A venue whose sessions are an exchange-calendars calendar's (with its breaks as pauses)."""
+
+    def __init__(
+        self, code: str, name: str, *, pre: timedelta = timedelta(0), post: timedelta = timedelta(0)
+    ) -> None:
+        super().__init__()
+        self.code = code
+        self.name = name
+        self.pre = pre
+        self.post = post
+        # The calendar's own zone (building the current year's calendar also checks the code exists).
+        self.tz = ZoneInfo(str(calendar(code, datetime.now(UTC).year).tz))
+
+    def _calendar(self, first: date) -> Any:
+        return calendar(self.code, first.year + 1)
+
+    def _build(self, first: date, last: date) -> list[Session]:
+        return _exchange_sessions(self._calendar(first), first, last)
+
+    def holiday(self, day: date) -> str | None:
+        return holiday_names(self.code, day.year).get(day)
+
+
+class TradeDateVenue(ExchangeVenue):
+    """A futures venue dated by trade dates: exchange-calendars' sessions ended ``halt`` before their
+    regular close (the daily break), and a session on a day the NYSE is closed merged into the next trade
+    date, its halt becoming a pause (see the module docstring)."""
+
+    def __init__(self, code: str, name: str, *, halt: timedelta, days: str = "XNYS") -> None:
+        super().__init__(code, name)
+        self.halt = halt
+        self.days = days
+
+    def _build(self, first: date, last: date) -> list[Session]:
+        raw = _exchange_sessions(self._calendar(first), first, last + timedelta(days=7), halt=self.halt)
+        trade_days = {s.day for s in _exchange_sessions(calendar(self.days, first.year + 1), first, last)}
+        sessions: list[Session] = []
+        carried: list[Session] = []
+        for session in raw:
+            if session.day not in trade_days:
+                carried.append(session)  # its trading counts toward the next trade date
+                continue
+            parts = [*carried, session]
+            carried = []
+            pauses = tuple((before.close, after.open) for before, after in itertools.pairwise(parts))
+            if session.day <= last:
+                sessions.append(Session(session.day, parts[0].open, session.close, session.early, pauses))
+        return sessions
+
+    def holiday(self, day: date) -> str | None:
+        return holiday_names(self.days, day.year).get(day) or super().holiday(day)
+
+
+class YahooHoursVenue(Venue):
+    """Sessions on the days of ``days`` with the hours Yahoo gives: a declared default (local times) or,
+    for a day Yahoo's chart metadata covered, those hours (``with_hours``)."""
+
+    def __init__(
+        self,
+        code: str,
+        name: str,
+        tz: ZoneInfo,
+        regular: tuple[time, time],
+        *,
+        days: str = "XNYS",
+        hours: Mapping[date, TradingHours] | None = None,
+    ) -> None:
+        super().__init__()
+        self.code = code
+        self.name = name
+        self.tz = tz
+        self.regular = regular
+        self.days = days
+        self.hours = dict(hours or {})
+
+    def with_hours(self, hours: Mapping[date, TradingHours]) -> YahooHoursVenue:
+        """The same venue using Yahoo's published hours for the days in ``hours``."""
+        if all(self.hours.get(d) == h for d, h in hours.items()):
+            return self
+        return YahooHoursVenue(
+            self.code, self.name, self.tz, self.regular, days=self.days, hours={**self.hours, **hours}
+        )
+
+    def _build(self, first: date, last: date) -> list[Session]:
+        base = _exchange_sessions(calendar(self.days, first.year + 1), first, last)
+        start, end = self.regular
+        sessions = []
+        for day_session in base:
+            day = day_session.day
+            published = self.hours.get(day)
+            if published is not None:
+                sessions.append(Session(day, published.start, published.end, day_session.early))
+                continue
+            opens = datetime.combine(day, start, self.tz).astimezone(UTC)
+            closes = datetime.combine(day, end, self.tz).astimezone(UTC)
+            if day_session.early:
+                # An early close: end no later than the exchange does, plus any lag this venue has.
+                regular_close = datetime.combine(day, time(16, 0), NEW_YORK).astimezone(UTC)
+                closes = min(closes, day_session.close + max(timedelta(0), closes - regular_close))
+            sessions.append(Session(day, opens, closes, day_session.early))
+        return sessions
+
+    def session(self, day: date) -> Session | None:
+        # Published hours may change a day's span after the year was built: look them up first.
+        published = self.hours.get(day)
+        found = super().session(day)
+        if published is not None and found is not None:
+            return Session(day, published.start, published.end, found.early)
+        return found
+
+    def holiday(self, day: date) -> str | None:
+        return holiday_names(self.days, day.year).get(day)
+
+
+class AlwaysOpenVenue(Venue):
+    """Around the clock, every day: sessions are UTC calendar days (how Yahoo dates crypto bars)."""
+
+    code = "24/7"
+    name = "Crypto"
+    tz = ZoneInfo("UTC")
+
+    def _build(self, first: date, last: date) -> list[Session]:
+        days = (last - first).days + 1
+        return [
+            Session(
+                first + timedelta(days=n),
+                datetime.combine(first + timedelta(days=n), time(0), UTC),
+                datetime.combine(first + timedelta(days=n + 1), time(0), UTC),
+            )
+            for n in range(days)
+        ]
+
+
+# -- exchange-calendars -------------------------------------------------------------------------------
+
+_BUILD_LOCK: Final = threading.Lock()
+
+
+@functools.lru_cache(maxsize=32)
+def calendar(code: str, year: int) -> Any:
+    """The exchange-calendars calendar ``code`` covering ``year - 2`` to ``year + 1`` (built once per
+    process and arguments; a short span builds faster than the library's default 20 years, and the year
+    in the key keeps a long-running process correct past New Year). Raises what exchange-calendars raises,
+    e.g. ``InvalidCalendarName``."""
+    import exchange_calendars
+
+    # The library's registry is not thread-safe; and with pandas 3.1 building a calendar emits
+    # Pandas4Warnings (attributed to pandas' own modules) that would tear the TUI.
+    with _BUILD_LOCK, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return exchange_calendars.get_calendar(code, start=f"{year - 2}-01-01", end=f"{year + 1}-12-31")
+
+
+def _utc(stamp: pd.Timestamp) -> datetime:
+    return stamp.to_pydatetime().astimezone(UTC)
+
+
+def _exchange_sessions(cal: Any, first: date, last: date, halt: timedelta = timedelta(0)) -> list[Session]:
+    """The calendar's sessions dated in [first, last] (clipped to its range), regular closes ended
+    ``halt`` early, breaks as pauses."""
+    import pandas as pd
+
+    lo = max(pd.Timestamp(first), cal.first_session)
+    hi = min(pd.Timestamp(last), cal.last_session)
+    if lo > hi:
+        return []
+    days = cal.sessions_in_range(lo, hi)
+    closes = cal.closes.loc[days]
+    regular = (closes.dt.tz_convert(cal.tz).dt.time == cal.close_times[-1][1]).tolist()
+    opens_utc = [_utc(t) for t in cal.opens.loc[days]]
+    closes_utc = [_utc(t) for t in closes]
+    pauses: list[tuple[tuple[datetime, datetime], ...]] = [()] * len(days)
+    if cal.break_starts is not None and cal.break_ends is not None:
+        starts, ends = cal.break_starts.loc[days], cal.break_ends.loc[days]
+        pauses = [
+            ((_utc(s), _utc(e)),) if pd.notna(s) and pd.notna(e) else ()
+            for s, e in zip(starts, ends, strict=True)
+        ]
+    return [
+        Session(
+            day.date(),
+            opens_utc[n],
+            closes_utc[n] - (halt if regular[n] else timedelta(0)),
+            not regular[n],
+            pauses[n],
+        )
+        for n, day in enumerate(days)
+    ]
+
+
+@functools.lru_cache(maxsize=32)
+def holiday_names(code: str, year: int) -> dict[date, str]:
+    """The calendar's regular holidays around ``year`` by date (looked up once: the rules are slow)."""
+    cal = calendar(code, year + 1)
     rules = cal.regular_holidays
     if rules is None:
         return {}
@@ -127,99 +487,124 @@ def _holiday_names(name: str, cal: Any) -> dict[date, str]:
     return {stamp.date(): str(label) for stamp, label in names.items()}
 
 
-@dataclass(frozen=True)
-class _Sessions:
-    """A calendar's sessions as rotor uses them: opens and closes (UTC; closes shortened by the
-    profile's halt) and whether each close is the regular one (``False``: an early close)."""
+# -- venues ------------------------------------------------------------------------------------------------
 
-    calendar: Any
-    profile: ExchangeProfile
-    opens: pd.Series
-    closes: pd.Series
-    regular: pd.Series
-
-
-@functools.lru_cache(maxsize=16)
-def _sessions(code: str, year: int) -> _Sessions:
-    import pandas as pd
-
-    cal = calendar(code, year)
-    profile = PROFILES.get(cal.name, ExchangeProfile(code))
-    closes = cal.closes
-    regular = closes.dt.tz_convert(cal.tz).dt.time == cal.close_times[-1][1]
-    if profile.halt:
-        closes = closes.where(~regular, closes - pd.Timedelta(profile.halt))
-    return _Sessions(cal, profile, cal.opens, closes, regular)
-
-
-def market_state(calendar_code: str, now: datetime) -> MarketState:
-    """The state of ``calendar_code`` at ``now`` (timezone-aware).
-
-    - ``open``: within a session (from its open, inclusive, to its close, exclusive);
-    - ``pre`` / ``post``: within the profile's extended hours before the next open / after the last close
-      (NYSE only);
-    - ``closed``: otherwise, with the regular holiday's name when today (in the exchange's zone) is one.
-
-    ``next_open`` is the first open after ``now`` (the next session's while open), ``next_close`` the
-    close of the current or next session, both in UTC. Raises ``ValueError`` for a naive ``now`` or one
-    outside the calendar, and whatever exchange-calendars raises for a bad code."""
-    import pandas as pd
-
-    if now.tzinfo is None:
-        raise ValueError("market_state needs a timezone-aware time")
-    sessions = _sessions(calendar_code, now.astimezone(UTC).year)
-    profile, opens, closes = sessions.profile, sessions.opens, sessions.closes
-    moment = pd.Timestamp(now).tz_convert("UTC")
-    i = int(closes.searchsorted(moment, side="right"))  # the first session closing after now
-    if i == 0 or i >= len(closes):
-        raise ValueError(f"{now.isoformat()} is outside the {calendar_code} calendar")
-    session_open = opens.iloc[i]
-    next_close = _utc(closes.iloc[i])
-    holiday: str | None = None
-    state: MarketStateName
-    if session_open <= moment:
-        state = "open"
-        next_open = _utc(opens.iloc[i + 1]) if i + 1 < len(opens) else None
-    else:
-        next_open = _utc(session_open)
-        if profile.pre and moment >= session_open - pd.Timedelta(profile.pre):
-            state = "pre"
-        elif profile.post and moment < closes.iloc[i - 1] + pd.Timedelta(profile.post):
-            state = "post"
-        else:
-            state = "closed"
-            holiday = _holiday(sessions.calendar, now.astimezone(sessions.calendar.tz).date())
-    name = profile.name
-    if state == "open":
-        early = "early close" if not sessions.regular.iloc[i] else "closes"
-        label = f"{name} open, {early} {_when(next_close, now)}"
-    else:
-        opens_at = "opens " + (_when(next_open, now) if next_open is not None else "later")
-        if state == "pre":
-            label = f"{name} pre-market, {opens_at}"
-        elif state == "post":
-            label = f"{name} after hours, {opens_at}"
-        else:
-            label = f"{name} closed{f' ({holiday})' if holiday else ''}, {opens_at}"
-    return MarketState(
-        calendar=calendar_code,
-        state=state,
-        label=label,
-        next_open=next_open,
-        next_close=next_close,
-        holiday=holiday,
-    )
+#: Watchlist suffixes (Yahoo's) and the exchange-calendars code of their exchange.
+SUFFIX_VENUES: Final[Mapping[str, str]] = {
+    ".T": "XTKS",
+    ".L": "XLON",
+    ".DE": "XETR",
+    ".F": "XFRA",
+    ".PA": "XPAR",
+    ".AS": "XAMS",
+    ".BR": "XBRU",
+    ".LS": "XLIS",
+    ".MI": "XMIL",
+    ".MC": "XMAD",
+    ".SW": "XSWX",
+    ".ST": "XSTO",
+    ".OL": "XOSL",
+    ".CO": "XCSE",
+    ".HE": "XHEL",
+    ".IR": "XDUB",
+    ".VI": "XWBO",
+    ".WA": "XWAR",
+    ".TO": "XTSE",
+    ".V": "XTSX",
+    ".HK": "XHKG",
+    ".AX": "XASX",
+    ".NZ": "XNZE",
+    ".KS": "XKRX",
+    ".TW": "XTAI",
+    ".SS": "XSHG",
+    ".SI": "XSES",
+    ".NS": "XBOM",
+    ".BO": "XBOM",
+    ".JO": "XJSE",
+    ".SA": "BVMF",
+    ".MX": "XMEX",
+    ".IS": "XIST",
+    ".TA": "XTAE",
+}
+#: Quote currencies of Yahoo's crypto pairs (``BTC-USD``).
+CRYPTO_QUOTES: Final = ("USD", "USDT", "USDC", "EUR", "GBP", "JPY", "BTC", "ETH")
 
 
-def market_states(codes: Iterable[str], now: datetime) -> tuple[dict[str, MarketState], list[str]]:
-    """``market_state`` of each distinct code (in first-seen order), and notices for the ones that could
-    not be computed (exchange-calendars missing or failing, an unknown code). Never raises."""
+def venue_code_for(ticker: str) -> str:
+    """The venue of a Yahoo ticker rotor does not declare itself (a watchlist symbol): crypto pairs
+    ``24/7``, currency pairs (``=X``) ``24/5``, other futures (``=F``) CME, an exchange suffix its
+    exchange, anything else the NYSE (US stocks)."""
+    upper = ticker.upper()
+    if upper.endswith("=X"):
+        return "24/5"
+    if upper.endswith("=F"):
+        return "CMES"
+    if "-" in upper and upper.rsplit("-", 1)[1] in CRYPTO_QUOTES:
+        return "24/7"
+    if "." in upper:
+        suffix = "." + upper.rsplit(".", 1)[1]
+        if suffix in SUFFIX_VENUES:
+            return SUFFIX_VENUES[suffix]
+    return "XNYS"
+
+
+_NAMES: Final[Mapping[str, str]] = {
+    "XNYS": "NYSE",
+    "CMES": "CME",
+    "IEPA": "ICE",
+    "24/5": "FX",
+    "XTKS": "Tokyo",
+    "XLON": "London",
+    "XETR": "Xetra",
+    "XTSE": "Toronto",
+    "XHKG": "Hong Kong",
+}
+
+
+@functools.lru_cache(maxsize=64)
+def venue(code: str) -> Venue:
+    """The venue for a code (built once per process). Raises ``ValueError`` for a code nobody knows."""
+    if code == "24/7":
+        return AlwaysOpenVenue()
+    if code == TNX_HOURS:
+        return YahooHoursVenue(code, "TNX", CHICAGO, (time(7, 0), time(14, 0)))
+    if code == VIX_HOURS:
+        return YahooHoursVenue(code, "VIX", CHICAGO, (time(8, 30), time(15, 15)))
+    if code == "XNYS":
+        return ExchangeVenue(code, "NYSE", pre=timedelta(hours=5, minutes=30), post=timedelta(hours=4))
+    if code in ("CMES", "IEPA"):
+        return TradeDateVenue(code, _NAMES[code], halt=timedelta(hours=1))
+    try:
+        return ExchangeVenue(code, _NAMES.get(code, code))
+    except Exception as exc:  # an unknown code, or exchange-calendars failing
+        raise ValueError(f"no market calendar {code!r}: {type(exc).__name__}: {exc}") from exc
+
+
+def venue_with_hours(code: str, hours: Mapping[date, TradingHours]) -> Venue:
+    """``venue(code)``, using Yahoo's published hours where the venue follows them."""
+    return _venue_with_hours(code, tuple(sorted(hours.items())))
+
+
+@functools.lru_cache(maxsize=32)
+def _venue_with_hours(code: str, hours: tuple[tuple[date, TradingHours], ...]) -> Venue:
+    # Cached: a venue with published hours builds its sessions once, not on every refresh.
+    base = venue(code)
+    if isinstance(base, YahooHoursVenue) and hours:
+        return base.with_hours(dict(hours))
+    return base
+
+
+def market_states(
+    codes: Iterable[str], now: datetime, hours: Mapping[str, Mapping[date, TradingHours]] | None = None
+) -> tuple[dict[str, MarketState], list[str]]:
+    """The state of each distinct venue (in first-seen order) at ``now``, and notices for the ones that
+    could not be computed (exchange-calendars missing or failing, an unknown code). Never raises."""
     states: dict[str, MarketState] = {}
     failed: dict[str, str] = {}
     for code in dict.fromkeys(codes):
         try:
-            states[code] = market_state(code, now)
-        except Exception as exc:  # any failure: the snapshot goes without market hours, never fails
+            states[code] = venue_with_hours(code, (hours or {}).get(code, {})).state(now)
+        except Exception as exc:  # any failure: the snapshot goes without that market's hours
             failed[code] = f"{type(exc).__name__}: {exc}"
     notices = [
         f"market hours unavailable for {', '.join(c for c, r in failed.items() if r == reason)}: {reason}"
@@ -228,52 +613,124 @@ def market_states(codes: Iterable[str], now: datetime) -> tuple[dict[str, Market
     return states, notices
 
 
+# -- prices and their sessions ----------------------------------------------------------------------------
+
+
 def stale_after(interval: float) -> timedelta:
-    """How old a quote may be during an open session: ``max(3 * interval, 15 minutes)``."""
+    """How old a price may be while its market trades: ``max(3 * interval, 15 minutes)``."""
     return max(timedelta(seconds=3 * interval), MIN_STALE_AFTER)
 
 
-def is_stale(
-    last_update: datetime | date | None,
-    state: MarketState | MarketStateName,
-    now: datetime,
-    interval: float = DEFAULT_INTERVAL,
-) -> bool:
-    """Whether a price has stopped updating when it should not have (intraday staleness).
+@dataclass(frozen=True, slots=True)
+class PriceStatus:
+    """How an instrument's last price relates to its market at a moment.
 
-    - While the market is ``open``: a quote time (timezone-aware) is stale when it is older than
-      ``max(3 * interval, 15 minutes)`` (three missed refreshes, and never less than Yahoo's delay on
-      futures quotes); a daily bar's date is stale when it is before today's New York date.
-    - In ``pre``, ``post`` or ``closed``: never stale by this rule. Nothing trades, so a price that has
-      not moved since the close is the right price. (A price missing a whole session is caught by the
-      daily rule: a symbol without a bar for the snapshot's as-of session is stale.)
-    - No update at all (``None``) is stale.
-    """
-    if last_update is None:
-        return True
-    name = state if isinstance(state, str) else state.state
-    if name != "open":
-        return False
-    if isinstance(last_update, datetime):
-        return now - last_update > stale_after(interval)
-    return last_update < now.astimezone(NEW_YORK).date()
+    ``state``: ``live`` (its session is trading and the price is from it), ``close`` (the final close of
+    the last session; the market is not trading), ``provisional`` (the session closed less than
+    ``SETTLE_AFTER`` ago: the official close may still replace it), ``pre-open`` (the market trades, or
+    is paused, in a session rotor has no price from yet: the price shown is the previous session's), or
+    ``none`` (no price). ``stale`` with its ``reason`` when the price is not what the market says now."""
+
+    state: PriceState
+    stale: bool = False
+    reason: str | None = None
+    session: date | None = None
 
 
-def suggested_interval(
-    states: Iterable[MarketState], base_interval: float = DEFAULT_INTERVAL, now: datetime | None = None
-) -> float:
-    """Seconds until the next refresh.
+def price_status(
+    market: Venue, last_day: date | None, quote_time: datetime | None, now: datetime, interval: float
+) -> PriceStatus:
+    """The status of a price whose last bar is dated ``last_day`` and whose last quote (if any) was
+    stamped ``quote_time``, at ``now`` (see ``PriceStatus``).
 
-    ``base_interval`` while any market is open or in extended hours (``pre``/``post``), or when no state
-    is known; ``max(base_interval, 300)`` while every market is closed, and, given ``now``, no later
-    than the earliest next open (but never sooner than ``base_interval``)."""
-    known = list(states)
-    if not known or any(s.state in ACTIVE_STATES for s in known):
-        return base_interval
-    slow = max(base_interval, CLOSED_INTERVAL)
-    if now is not None:
-        opens = [s.next_open for s in known if s.next_open is not None]
-        if opens:
-            until = (min(opens) - now).total_seconds()
-            slow = min(slow, max(base_interval, until))
-    return slow
+    Stale only when (a) its own market is trading, the price belongs to the session in progress and the
+    quote is older than ``stale_after(interval)``; (b) the market has traded in the current session for
+    longer than that with no price from it; or (c) the market is not trading and the last session that
+    closed is missing. A quiet price on a closed market is never stale."""
+    now = _aware(now)
+    if last_day is None:
+        return PriceStatus("none", True, "no data")
+    limit = stale_after(interval)
+    current = market.current(now)
+    if current is not None:
+        if last_day >= current.day:
+            if not current.trading(now):
+                return PriceStatus("live", False, None, current.day)  # paused within its session
+            if quote_time is not None and now - quote_time > limit:
+                age = _age(now - quote_time)
+                return PriceStatus("live", True, f"no new price for {age} while {market.name} trades")
+            return PriceStatus("live", False, None, current.day)
+        traded = now - current.open
+        previous = market.last_closed(now)
+        if previous is not None and last_day < previous.day:
+            return PriceStatus("pre-open", True, f"no bar for {previous.day.isoformat()}", current.day)
+        if traded > limit and current.trading(now):
+            why = f"no price from the session of {current.day.isoformat()} after {_age(traded)}"
+            return PriceStatus("pre-open", True, why, current.day)
+        return PriceStatus("pre-open", False, None, current.day)
+    previous = market.last_closed(now)
+    if previous is None or last_day >= previous.day:
+        settled = previous is None or previous.settled(now) or last_day > previous.day
+        return PriceStatus("close" if settled else "provisional", False, None, last_day)
+    return PriceStatus("close", True, f"no bar for {previous.day.isoformat()}", last_day)
+
+
+def _age(span: timedelta) -> str:
+    minutes = int(span.total_seconds() // 60)
+    if minutes < 120:
+        return f"{minutes} min"
+    hours = minutes // 60
+    return f"{hours} h" if hours < 48 else f"{hours // 24} days"
+
+
+def fetch_start(market: Venue, checked_through: date | None, now: datetime) -> date | None:
+    """The first trade date a symbol still needs from the source at ``now``, or ``None`` when nothing can
+    have changed: every session after ``checked_through`` (the last session known final in the cache)
+    that has opened by now. A symbol never checked needs ``NEW_SYMBOL_HISTORY``."""
+    now = _aware(now)
+    if checked_through is None:
+        return (now - NEW_SYMBOL_HISTORY).date()
+    following = market.sessions(checked_through + timedelta(days=1), now.date() + timedelta(days=2))
+    started = [s for s in following if s.open <= now]
+    return started[0].day if started else None
+
+
+def checked_through(market: Venue, now: datetime) -> date | None:
+    """The last session whose daily bar is final at ``now``: what a successful fetch at ``now`` has
+    checked (whether or not the source had a bar for it)."""
+    now = _aware(now)
+    previous = market.last_closed(now)
+    while previous is not None and not previous.settled(now):
+        previous = market.last_closed(previous.open)
+    return previous.day if previous is not None else None
+
+
+@dataclass(frozen=True)
+class Markets:
+    """The venues of a set of instruments, resolved once per refresh (with Yahoo's published hours)."""
+
+    by_symbol: Mapping[str, Venue]
+    problems: Sequence[str] = field(default_factory=tuple)
+
+    def __getitem__(self, symbol: str) -> Venue:
+        return self.by_symbol[symbol]
+
+    def get(self, symbol: str) -> Venue | None:
+        return self.by_symbol.get(symbol)
+
+
+def resolve_markets(
+    venues: Mapping[str, str], hours: Mapping[str, Mapping[date, TradingHours]] | None = None
+) -> Markets:
+    """Per symbol (``venues``: symbol -> venue code), its ``Venue`` with Yahoo's published hours
+    (``hours``: symbol -> day -> hours); a symbol whose venue cannot be built is left out, with a notice.
+    Never raises."""
+    out: dict[str, Venue] = {}
+    failed: dict[str, list[str]] = {}
+    for symbol, code in venues.items():
+        try:
+            out[symbol] = venue_with_hours(code, (hours or {}).get(symbol, {}))
+        except Exception as exc:  # no calendar: the symbol goes without sessions, never fails the refresh
+            failed.setdefault(f"{type(exc).__name__}: {exc}", []).append(symbol)
+    problems = tuple(f"market hours unavailable for {', '.join(s)}: {why}" for why, s in failed.items())
+    return Markets(out, problems)

@@ -16,7 +16,7 @@ Quadrant = Literal["Leading", "Weakening", "Lagging", "Improving"]
 MarketStateName = Literal["pre", "open", "post", "closed"]
 
 SEVERITY_ORDER: dict[str, int] = {"warning": 0, "watch": 1, "info": 2}
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2
 
 
 def finite(value: float | None) -> float | None:
@@ -74,6 +74,11 @@ class InstrumentStats:
     #: z-score of the as-of week's % move against this symbol's earlier weekly % moves in the loaded
     #: history (see risk.weekly_move_zscore); computed for commodities, ``None`` elsewhere or when short.
     weekly_move_z: float | None = None
+    #: How ``last`` relates to its market now (``rotor.data.sessions.PriceStatus``): ``live`` (from the
+    #: session in progress), ``close`` (the final close of the last session), ``provisional`` (the
+    #: session just closed; the official close may still replace it), ``pre-open`` (the market trades a
+    #: session rotor has no price from yet: ``last`` is the previous session's), ``none``.
+    price_state: str = "close"
 
     def change(self, timeframe: str) -> float | None:
         """The % change for a timeframe label: 1D, 1W, WTD, 1M, MTD or YTD."""
@@ -205,6 +210,17 @@ class MarketState:
 
 
 @dataclass(frozen=True, slots=True)
+class FetchReport:
+    """What the last fetch did: requests sent, failures grouped by kind (``("timed out", 3)``), and when
+    the source will be asked again after it rate-limited us or could not be reached."""
+
+    requests: int = 0
+    failures: tuple[tuple[str, int], ...] = ()
+    retry_at: datetime | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Bar:
     """One daily bar with the moving averages known on that day (``None`` until a full window)."""
 
@@ -241,6 +257,7 @@ class MarketSnapshot:
     rotation: Rotation | None = None
     risk_notes: tuple[RiskNote, ...] = ()
     markets: tuple[MarketState, ...] = ()
+    fetch: FetchReport | None = None
     format: int = SNAPSHOT_FORMAT
 
     def group(self, name: str) -> tuple[InstrumentStats, ...]:
@@ -367,5 +384,17 @@ def _decode_snapshot(d: dict[str, Any]) -> MarketSnapshot:
             )
             for m in d.get("markets", ())
         ),
+        fetch=_fetch_report(d.get("fetch")),
         format=d.get("format", SNAPSHOT_FORMAT),
+    )
+
+
+def _fetch_report(d: dict[str, Any] | None) -> FetchReport | None:
+    if d is None:
+        return None
+    return FetchReport(
+        requests=int(d.get("requests", 0)),
+        failures=tuple((str(k), int(n)) for k, n in d.get("failures", ())),
+        retry_at=_datetime(d.get("retry_at")),
+        reason=d.get("reason"),
     )

@@ -14,12 +14,13 @@ Basis = Literal["IDX", "RAW", "ADJ"]
 #: it reaches a request, a file name or SQL.
 TICKER_PATTERN: Final = re.compile(r"^\^?[A-Z0-9][A-Z0-9.=\-]{0,14}$")
 
-#: Exchange calendars (canonical exchange-calendars codes, see rotor.data.sessions): NYSE for cash
-#: indices, ETFs and the 10-year yield; CME Globex for the metal and energy futures; ICE Futures US for the
-#: US Dollar Index (an ICE index whose futures trade there; exchange-calendars' "ICE" is an alias of it).
+#: Venues (see rotor.data.sessions): NYSE for cash indices, ETFs and sectors; CME Globex for the metal and
+#: energy futures; ICE Futures US for the US Dollar Index; Yahoo's own hours for the 10-year yield and VIX.
 NYSE: Final = "XNYS"
 CME: Final = "CMES"
 ICE_US: Final = "IEPA"
+TNX_HOURS: Final = "CBOE-TNX"
+VIX_HOURS: Final = "CBOE-VIX"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +33,7 @@ class Symbol:
     group: Group
     kind: Kind
     unit: str = ""
-    calendar: str = NYSE
+    venue: str = NYSE
 
     @property
     def file_stem(self) -> str:
@@ -55,7 +56,7 @@ INDICES: Final = (
     Symbol("^IXIC", "NASDAQ Composite", "Nasdaq", "indices", "index"),
     Symbol("^DJI", "Dow Jones Industrial Average", "Dow", "indices", "index"),
     Symbol("^RUT", "Russell 2000", "Russell 2000", "indices", "index"),
-    Symbol("^VIX", "CBOE Volatility Index", "VIX", "indices", "index"),
+    Symbol("^VIX", "CBOE Volatility Index", "VIX", "indices", "index", venue=VIX_HOURS),
 )
 ETFS: Final = (
     Symbol("SPY", "SPDR S&P 500 ETF", "SPY", "etfs", "etf"),
@@ -84,7 +85,7 @@ COMMODITIES: Final = (
     Symbol("HG=F", "Copper", "Copper", "commodities", "future", "$/lb", CME),
 )
 RATES: Final = (
-    Symbol("^TNX", "US 10-Year Treasury Yield", "10Y yield", "rates", "rate", "%"),
+    Symbol("^TNX", "US 10-Year Treasury Yield", "10Y yield", "rates", "rate", "%", TNX_HOURS),
     Symbol("DX-Y.NYB", "US Dollar Index", "Dollar", "rates", "fx", "", ICE_US),
 )
 

@@ -2,7 +2,7 @@
 
 How a refresh flows (design.md): a one-shot timer only *signals*; ``request_refresh`` starts one thread
 worker (``exclusive=True`` in the ``feed`` group, so refreshes never overlap) that calls
-``MarketService.refresh()`` off the UI thread and posts ``SnapshotReady`` or ``RefreshFailed``; the app
+``Feed.refresh()`` off the UI thread and posts ``SnapshotReady`` or ``RefreshFailed``; the app
 applies the snapshot in one place (``apply``), cell by cell, and re-arms the timer. While a modal screen
 is open or the user paused (``p``), a due refresh waits. A failed refresh keeps the last good snapshot on
 screen, marks it stale, and retries with a backoff that never exceeds the interval, so the app recovers
@@ -33,7 +33,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 if TYPE_CHECKING:
-    from rotor.data.service import MarketService
+    from rotor.data.feed import Feed
     from rotor.tui.widgets.commodities import CommoditiesPane
     from rotor.tui.widgets.heatmap import SectorHeatmap
     from rotor.tui.widgets.risk import RiskNotes
@@ -98,7 +98,7 @@ class Pane(Vertical):
 
 
 class RotorApp(App[int]):
-    """The market monitor. Built by ``create_app`` with its dependencies (service, clock, intervals)."""
+    """The market monitor. Built by ``create_app`` with its dependencies (feed, clock, intervals)."""
 
     CSS_PATH = "app.tcss"
     TITLE = "rotor"
@@ -132,7 +132,7 @@ class RotorApp(App[int]):
 
     def __init__(
         self,
-        service: MarketService,
+        feed: Feed,
         *,
         interval: float | None = None,
         closed_interval: float | None = None,
@@ -143,7 +143,7 @@ class RotorApp(App[int]):
         retry_base: float = RETRY_BASE,
     ) -> None:
         super().__init__()
-        self.service = service
+        self.feed = feed
         self.interval = interval or DEFAULT_INTERVAL
         self.closed_interval = max(self.interval, closed_interval or DEFAULT_CLOSED_INTERVAL)
         self.clock = clock
@@ -230,7 +230,7 @@ class RotorApp(App[int]):
             return  # a replay: computed before the screen opened, nothing to refresh
         initial = None
         try:
-            initial = self.service.initial()
+            initial = self.feed.initial()
         except Exception:  # a bad persisted snapshot only costs the instant first frame
             initial = None
         if initial is not None:
@@ -328,7 +328,7 @@ class RotorApp(App[int]):
 
     def feed_status(self) -> FeedStatus:
         return FeedStatus(
-            live=self.service.live and self._first is None,
+            live=self.feed.live and self._first is None,
             replay=self._first is not None,
             paused=self.paused,
             refreshing=self.refreshing,
@@ -393,7 +393,7 @@ class RotorApp(App[int]):
         """Runs in a worker thread: fetch and compute, then post the outcome. Never raises."""
         started = time.perf_counter()
         try:
-            snapshot = self.service.refresh()
+            snapshot = self.feed.refresh()
         except Exception as exc:  # every failure becomes a status line, never a traceback
             self.post_message(self.RefreshFailed(short_error(exc)))
             return
@@ -407,7 +407,7 @@ class RotorApp(App[int]):
         self.refresh_count += 1
         self.last_refresh = self.clock()
         self.apply(message.snapshot)
-        if self.service.live:
+        if self.feed.live:
             self._arm(self._interval())
         else:
             self.next_at = None
@@ -457,7 +457,7 @@ class RotorApp(App[int]):
             self._cancel_timer()
             self.next_at = None
             self._show_status()
-        elif self._pending or (self._timer is None and not self.refreshing and self.service.live):
+        elif self._pending or (self._timer is None and not self.refreshing and self.feed.live):
             self.request_refresh()
         else:
             self._show_status()
@@ -504,7 +504,7 @@ class RotorApp(App[int]):
 
         if self.snapshot is None or self.snapshot.get(symbol) is None:
             return
-        self.push_screen(DetailScreen(self.service, self.snapshot, symbol), callback=self._after_modal)
+        self.push_screen(DetailScreen(self.feed, self.snapshot, symbol), callback=self._after_modal)
 
     def on_risk_notes_evidence_requested(self, message: RiskNotes.EvidenceRequested) -> None:
         from rotor.tui.screens.evidence import EvidenceScreen
@@ -534,14 +534,14 @@ class RotorApp(App[int]):
         return symbol
 
 
-def create_app(service: MarketService, **options: Any) -> RotorApp:
+def create_app(feed: Feed, **options: Any) -> RotorApp:
     """The app with its dependencies injected: ``RotorApp``'s keyword options (tests and screenshots
-    pass a scripted service and a frozen clock)."""
-    return RotorApp(service, **options)
+    pass a scripted feed and a frozen clock)."""
+    return RotorApp(feed, **options)
 
 
 def run(
-    service: MarketService,
+    feed: Feed,
     *,
     interval: float | None = None,
     first: MarketSnapshot | None = None,
@@ -551,7 +551,7 @@ def run(
 ) -> int:
     """Run the app until the user quits; the exit code for the CLI."""
     app = create_app(
-        service, interval=interval, closed_interval=closed_interval, first=first, theme=theme, palette=palette
+        feed, interval=interval, closed_interval=closed_interval, first=first, theme=theme, palette=palette
     )
     result = app.run()
     return result if isinstance(result, int) else 0

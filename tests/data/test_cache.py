@@ -156,7 +156,7 @@ def test_files_are_user_only(tmp_path: Path, bundled: pd.DataFrame) -> None:
 def test_bars_round_trip(tmp_path: Path, bundled: pd.DataFrame) -> None:
     with Cache(tmp_path) as cache:
         assert cache.is_empty() and cache.last_dates() == {}
-        assert cache.write_bars(bundled, "snapshot", FETCHED) == len(bundled)
+        assert len(cache.write_bars(bundled, "snapshot", FETCHED)) == len(bundled)
         assert not cache.is_empty()
         back = cache.read_bars(SOME)
     assert list(back.columns) == list(BAR_COLUMNS)
@@ -209,7 +209,7 @@ def test_rows_without_a_close_are_not_bars(tmp_path: Path, bundled: pd.DataFrame
     spy = bundled[bundled["symbol"] == "SPY"].tail(2).reset_index(drop=True)
     spy.loc[1, "close"] = float("nan")
     with Cache(tmp_path) as cache:
-        assert cache.write_bars(spy, "live", FETCHED) == 1
+        assert len(cache.write_bars(spy, "live", FETCHED)) == 1
         assert len(cache.read_bars()) == 1
 
 
@@ -220,7 +220,38 @@ def test_a_failed_batch_writes_nothing(tmp_path: Path) -> None:
         with pytest.raises(sqlite3.IntegrityError):  # NOT NULL fails on the last row, inside the batch
             cache.write_bar_rows(rows, "live", FETCHED)
         assert cache.is_empty()
-        assert cache.write_bar_rows(rows[:-1], "live", FETCHED) == 50  # the connection is usable after
+        assert len(cache.write_bar_rows(rows[:-1], "live", FETCHED)) == 50  # the connection is usable after
+
+
+def test_a_provisional_bar_never_overwrites_a_settled_one(tmp_path: Path) -> None:
+    day = date(2026, 3, 9)
+    settled = BarRow("CL=F", day, 98.0, 119.48, 81.19, 94.77, 1107193.0, settled=True)
+    partial = BarRow("CL=F", day, 85.75, 86.03, 83.84, 84.76, 1000.0, settled=False)
+    corrected = BarRow("CL=F", day, 98.0, 119.48, 81.19, 94.80, 1107200.0, settled=True)
+    with Cache(tmp_path) as cache:
+        assert cache.write_bar_rows([settled], "live", FETCHED) == [settled]
+        assert cache.write_bar_rows([partial], "live", FETCHED) == []  # refused: the day is final
+        assert cache.read_bars(["CL=F"])["close"].tolist() == [94.77]
+        assert cache.write_bar_rows([corrected], "live", FETCHED) == [corrected]  # a correction stands
+        assert cache.read_bars(["CL=F"])["close"].tolist() == [94.80]
+        later = BarRow("CL=F", date(2026, 3, 10), 94.0, 95.0, 93.0, 94.5, None, settled=False)
+        assert cache.write_bar_rows([later], "live", FETCHED) == [later]  # a provisional bar of its own day
+        again = BarRow("CL=F", date(2026, 3, 10), 94.0, 96.0, 93.0, 95.5, None, settled=False)
+        assert cache.write_bar_rows([again], "live", FETCHED) == [again]  # replaces a provisional one
+        assert cache.last_settled_dates() == {"CL=F": day}
+
+
+def test_checks_hours_and_quote_days_round_trip(tmp_path: Path) -> None:
+    moment = datetime(2026, 3, 9, 19, 0, tzinfo=UTC)
+    with Cache(tmp_path) as cache:
+        cache.record_checks({"SPY": date(2026, 3, 6)}, FETCHED)
+        cache.record_checks({"SPY": date(2026, 3, 9), "GC=F": date(2026, 3, 9)}, FETCHED)
+        assert cache.checks() == {"SPY": date(2026, 3, 9), "GC=F": date(2026, 3, 9)}
+        hours = {"^TNX": (date(2026, 3, 9), moment, moment + timedelta(hours=7))}
+        cache.write_hours(hours)
+        assert cache.read_hours() == hours
+        cache.write_quotes([Quote("SPY", 680.0, moment)], "live", FETCHED, {"SPY": date(2026, 3, 9)})
+        assert cache.quote_days() == {"SPY": date(2026, 3, 9)}
 
 
 def test_quotes_round_trip(tmp_path: Path) -> None:

@@ -30,12 +30,11 @@ from rotor.data.config import (
     write_default_config,
 )
 from rotor.data.errors import ProviderError, RotorError
-from rotor.data.feed import LiveService
+from rotor.data.feed import NOT_BUNDLED, BundledFeed, LiveFeed
 from rotor.data.figures.risk import RiskThresholds
 from rotor.data.figures.rotation import RRGOptions
-from rotor.data.service import NOT_BUNDLED, BundledService
 from rotor.data.sources.base import FetchResult
-from rotor.data.sources.bundled import SnapshotProvider
+from rotor.data.sources.bundled import BundledProvider
 from rotor.data.sources.fake import FakeProvider
 from rotor.data.symbols import UNIVERSE
 
@@ -109,7 +108,7 @@ def test_every_section(tmp_path: Path) -> None:
         WatchlistEntry("MSFT", "MSFT", "MSFT"),
     )
     extra = config.symbols[len(UNIVERSE) :]
-    assert [(s.ticker, s.group, s.kind, s.calendar) for s in extra] == [
+    assert [(s.ticker, s.group, s.kind, s.venue) for s in extra] == [
         ("AAPL", "watchlist", "equity", "XNYS"),
         ("ZC=F", "watchlist", "future", "CMES"),
         ("MSFT", "watchlist", "equity", "XNYS"),
@@ -305,7 +304,7 @@ def test_watchlist_risk_and_rotation_reach_the_bundled_snapshot(tmp_path: Path) 
         ),
         {},
     )
-    service = BundledService(
+    service = BundledFeed(
         AS_OF,
         symbols=config.symbols,
         rrg_options=config.rrg_options(),
@@ -332,7 +331,7 @@ class _WithWatchlistBars(FakeProvider):
             return super().history(symbols, start, end)
         spy = super().history(["SPY"], start, end).bars.copy()
         spy["symbol"] = "WLA"
-        errors = {s: ProviderError("unknown to the fake", s) for s in symbols if s not in ("WLA", "SPY")}
+        errors = {s: ProviderError("unknown to the fake", s) for s in symbols if s == "NOPE"}
         others = [s for s in symbols if s not in errors and s != "WLA"]
         frames = [spy, super().history(others, start, end).bars] if others else [spy]
         return FetchResult(bars=pd.concat(frames, ignore_index=True), source=self.source, errors=errors)
@@ -340,16 +339,15 @@ class _WithWatchlistBars(FakeProvider):
 
 def test_live_watchlist_symbols_with_and_without_data(tmp_path: Path) -> None:
     config = load_config(str(write(tmp_path, '[watchlist]\nsymbols = ["WLA", "NOPE"]\n')), {})
-    snapshot_provider = SnapshotProvider()
-    seed = FakeProvider(date(2026, 1, 16), source="snapshot", snapshot=snapshot_provider)
-    live = _WithWatchlistBars(AS_OF, snapshot=snapshot_provider)
-    service = LiveService(
+    snapshot_provider = BundledProvider()
+    seed = FakeProvider(date(2026, 1, 16), source="snapshot", bundled=snapshot_provider)
+    live = _WithWatchlistBars(AS_OF, bundled=snapshot_provider)
+    service = LiveFeed(
         Cache(tmp_path / "cache"),
         live,
         clock=lambda: datetime(2026, 1, 23, 21, tzinfo=UTC),
         seed=seed,
         symbols=config.symbols,
-        fetch_quotes=False,
     )
     snapshot = service.refresh()
     wla, nope = snapshot.get("WLA"), snapshot.get("NOPE")

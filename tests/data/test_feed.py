@@ -1,4 +1,8 @@
-"""LiveService and open_service: seeding, incremental fetches, failures, fallbacks, replay."""
+"""LiveFeed and open_feed over a FakeProvider (dated bundled bars): seeding, asking only for what may have
+changed, one request per symbol, failures, fallbacks, replay, market states, reuse of the figures.
+
+The live path through the real yfinance over HTTP (timestamps, sessions, rate limits) is tested in
+test_live_week.py and test_yahoo.py against the fake Yahoo server."""
 
 from __future__ import annotations
 
@@ -11,24 +15,24 @@ from typing import Any
 
 import pandas as pd
 import pytest
-import yfinance
 from rotor.data.cache import Cache
 from rotor.data.errors import ProviderUnavailable
-from rotor.data.feed import LiveService, group_by_start, open_service
-from rotor.data.service import BundledService, bundled_first_snapshot
-from rotor.data.sources.bundled import SnapshotProvider
-from rotor.data.sources.fake import FakeProvider, FakeYahooDownload
+from rotor.data.feed import BundledFeed, LiveFeed, bundled_first_snapshot, open_feed
+from rotor.data.sources.bundled import BundledProvider
+from rotor.data.sources.fake import FakeProvider
 from rotor.data.symbols import UNIVERSE
 
 TICKERS = [s.ticker for s in UNIVERSE]
 SEEDED_TO = date(2026, 5, 29)  # a Friday; the seed serves bundled bars up to here
-FIRST_LIVE_DAY = date(2026, 6, 5)
+FIRST_LIVE_DAY = date(2026, 6, 5)  # the next Friday
+#: ^TNX and DX-Y.NYB have bundled rows only to 2026-03-06: the fake serves them nothing later.
+ENDED = {"^TNX", "DX-Y.NYB"}
 
 
 class Clock:
-    """A settable clock (by default evening UTC, after the US close)."""
+    """A settable clock; by default 17:30 New York time (21:30 UTC in June), after every close."""
 
-    def __init__(self, day: date, at: time = time(21, 0)) -> None:
+    def __init__(self, day: date, at: time = time(21, 30)) -> None:
         self.day = day
         self.at = at
 
@@ -37,188 +41,177 @@ class Clock:
 
 
 @pytest.fixture(scope="module")
-def snapshot_provider() -> SnapshotProvider:
-    return SnapshotProvider()
+def bundled() -> BundledProvider:
+    return BundledProvider()
 
 
-def _service(
-    tmp_path: Path, snapshot_provider: SnapshotProvider, **options: Any
-) -> tuple[LiveService, FakeProvider, FakeProvider, Clock]:
+def _feed(
+    tmp_path: Path, bundled: BundledProvider, **options: Any
+) -> tuple[LiveFeed, FakeProvider, FakeProvider, Clock]:
     clock = Clock(FIRST_LIVE_DAY)
-    seed = FakeProvider(SEEDED_TO, source="snapshot", snapshot=snapshot_provider)
-    live = FakeProvider(FIRST_LIVE_DAY, snapshot=snapshot_provider)
-    service = LiveService(Cache(tmp_path), live, clock=clock, seed=seed, **options)
-    return service, seed, live, clock
+    seed = FakeProvider(SEEDED_TO, source="snapshot", bundled=bundled)
+    live = FakeProvider(FIRST_LIVE_DAY, bundled=bundled)
+    feed = LiveFeed(Cache(tmp_path), live, clock=clock, seed=seed, **options)
+    return feed, seed, live, clock
 
 
-def test_group_by_start_merges_close_starts() -> None:
-    starts = {"A": date(2026, 3, 6), "B": date(2026, 6, 12), "C": date(2026, 6, 19), "D": date(2026, 6, 20)}
-    assert group_by_start(starts, tolerance_days=7) == [
-        (date(2026, 3, 6), ["A"]),
-        (date(2026, 6, 12), ["B", "C"]),
-        (date(2026, 6, 20), ["D"]),
-    ]
-    # The default shares a request only between equal starts: no cached row is ever asked for again.
-    same = {**starts, "E": date(2026, 6, 12)}
-    assert group_by_start(same) == [
-        (date(2026, 3, 6), ["A"]),
-        (date(2026, 6, 12), ["B", "E"]),
-        (date(2026, 6, 19), ["C"]),
-        (date(2026, 6, 20), ["D"]),
-    ]
-
-
-def test_cold_start_seeds_from_bundle_and_fetches_only_missing_days(
-    tmp_path: Path, snapshot_provider: SnapshotProvider
+def test_cold_start_seeds_from_the_bundle_and_asks_each_symbol_once(
+    tmp_path: Path, bundled: BundledProvider
 ) -> None:
-    service, seed, live, _ = _service(tmp_path, snapshot_provider)
-    assert service.live and service.initial() == bundled_first_snapshot(UNIVERSE, None, None)  # empty cache
-    snapshot = service.refresh()
-    assert seed.calls == 1
-    seeded_last = {s: d for s, d in seed.history(TICKERS).bars.groupby("symbol")["date"].max().items()}
-    requested = {s: r.start for r in live.requests for s in r.symbols}
-    assert set(requested) == set(TICKERS)
-    for request in live.requests:
-        assert request.end == FIRST_LIVE_DAY
-        assert request.start == min(seeded_last[s].date() for s in request.symbols)
-    assert requested["SPY"] == SEEDED_TO  # from the last cached day, inclusive
-    stored = service.cache.read_bars(["SPY"])
-    assert stored["date"].max() == pd.Timestamp(FIRST_LIVE_DAY)
-    assert service.cache.last_bar_sources()["SPY"] == "live"
+    feed, seed, live, _ = _feed(tmp_path, bundled)
+    assert feed.live and feed.initial() == bundled_first_snapshot(UNIVERSE, None, None)  # empty cache
+    snapshot = feed.refresh()
+    assert live.calls == 1 and live.asked == len(TICKERS)  # one request per symbol, in one call
+    wanted = live.requests[0].wanted
+    seeded = seed.history(TICKERS).bars.groupby("symbol")["date"].max()
+    # Each symbol from the first session after its last seeded (settled) bar: no cached row asked again.
+    assert wanted["SPY"] == date(2026, 6, 1) and wanted["GC=F"] == date(2026, 6, 1)
+    assert all(wanted[s] > seeded[s].date() for s in TICKERS)
+    assert feed.cache.read_bars(["SPY"])["date"].max() == pd.Timestamp(FIRST_LIVE_DAY)
+    assert feed.cache.last_bar_sources()["SPY"] == "live"
     assert snapshot.source == "live" and snapshot.as_of == FIRST_LIVE_DAY
-    assert snapshot.get("SPY").source == "live" and not snapshot.get("SPY").stale  # type: ignore[union-attr]
-    assert live.quote_calls == 1
-    assert service.initial() == snapshot  # persisted for the next start
-
-
-def test_warm_refresh_asks_only_from_the_last_cached_day(
-    tmp_path: Path, snapshot_provider: SnapshotProvider
-) -> None:
-    service, _, live, clock = _service(tmp_path, snapshot_provider)
-    service.refresh()
-    live.requests.clear()
-    clock.day = live.today = date(2026, 6, 9)
-    snapshot = service.refresh()
-    starts = {s: r.start for r in live.requests for s in r.symbols}
-    assert starts["SPY"] == FIRST_LIVE_DAY and starts["^GSPC"] == FIRST_LIVE_DAY
-    assert all(r.end == date(2026, 6, 9) for r in live.requests)
-    assert snapshot.as_of == date(2026, 6, 9)
     spy = snapshot.get("SPY")
-    truth = snapshot_provider.history(["SPY"], date(2026, 6, 9), date(2026, 6, 9)).bars["close"].iloc[0]
-    assert spy is not None and spy.last == truth and spy.last_date == date(2026, 6, 9)
+    assert spy is not None and spy.source == "live" and not spy.stale and spy.price_state == "close"
+    assert snapshot.fetch is not None and snapshot.fetch.requests == len(TICKERS)
+    assert feed.initial() == snapshot  # persisted for the next start
 
 
-def test_restart_reads_the_cache_and_does_not_reseed(
-    tmp_path: Path, snapshot_provider: SnapshotProvider
+def test_nothing_is_asked_while_every_market_is_closed_and_settled(
+    tmp_path: Path, bundled: BundledProvider
 ) -> None:
-    first, _, _, clock = _service(tmp_path, snapshot_provider)
+    feed, _, live, clock = _feed(tmp_path, bundled)
+    feed.refresh()
+    asked = live.asked
+    clock.day = date(2026, 6, 6)  # Saturday
+    saturday = feed.refresh()
+    assert live.asked - asked == len(ENDED)  # only the two that failed: nothing else can have changed
+    assert not saturday.get("SPY").stale and saturday.get("SPY").price_state == "close"  # type: ignore[union-attr]
+
+
+def test_next_day_asks_from_the_first_session_not_yet_final(tmp_path: Path, bundled: BundledProvider) -> None:
+    feed, _, live, clock = _feed(tmp_path, bundled)
+    feed.refresh()
+    clock.day = live.today = date(2026, 6, 9)  # Tuesday: Monday and Tuesday are new
+    snapshot = feed.refresh()
+    assert live.requests[-1].wanted["SPY"] == date(2026, 6, 8)
+    spy = snapshot.get("SPY")
+    truth = bundled.history(["SPY"], date(2026, 6, 9), date(2026, 6, 9)).bars["close"].iloc[0]
+    assert spy is not None and spy.last == truth and spy.last_date == date(2026, 6, 9)
+    assert snapshot.as_of == date(2026, 6, 9)
+
+
+def test_restart_reads_the_cache_and_does_not_reseed_or_reask(
+    tmp_path: Path, bundled: BundledProvider
+) -> None:
+    first, _, _, clock = _feed(tmp_path, bundled)
     persisted = first.refresh()
     first.cache.close()
-    seed = FakeProvider(SEEDED_TO, source="snapshot", snapshot=snapshot_provider)
-    live = FakeProvider(FIRST_LIVE_DAY, snapshot=snapshot_provider)
-    second = LiveService(Cache(tmp_path), live, clock=clock, seed=seed)
+    seed = FakeProvider(SEEDED_TO, source="snapshot", bundled=bundled)
+    live = FakeProvider(FIRST_LIVE_DAY, bundled=bundled)
+    second = LiveFeed(Cache(tmp_path), live, clock=clock, seed=seed)
     assert second.initial() == persisted
     second.refresh()
     assert seed.calls == 0
-    assert {r.start for r in live.requests if "SPY" in r.symbols} == {FIRST_LIVE_DAY}
+    assert set(live.requests[0].wanted) == ENDED  # everything else was checked through Friday
 
 
-def test_failure_keeps_values_marks_stale_and_recovers(
-    tmp_path: Path, snapshot_provider: SnapshotProvider
+def test_failure_keeps_values_marks_missing_sessions_stale_and_recovers(
+    tmp_path: Path, bundled: BundledProvider
 ) -> None:
-    service, _, live, clock = _service(tmp_path, snapshot_provider)
-    good = service.refresh()
+    feed, _, live, clock = _feed(tmp_path, bundled)
+    good = feed.refresh()
     clock.day = live.today = date(2026, 6, 9)
     live.failing = True
-    kept = service.refresh()
-    assert kept.source == "cache" and all(i.stale for i in kept.instruments)
-    assert kept.get("SPY").last == good.get("SPY").last  # type: ignore[union-attr]
-    assert kept.get("SPY").source == "cache"  # type: ignore[union-attr]
+    kept = feed.refresh()
+    spy = kept.get("SPY")
+    assert spy is not None and spy.last == good.get("SPY").last  # type: ignore[union-attr]
+    assert spy.stale and spy.source == "cache" and spy.error == "fake provider told to fail"
+    assert kept.source == "cache"
     assert f"offline: cached data as of {FIRST_LIVE_DAY.isoformat()}" in kept.notices
-    assert kept.errors == ("fake provider told to fail",)
+    assert kept.fetch is not None and kept.fetch.reason == "fake provider told to fail"
+    assert kept.fetch.failures == (("unreachable", len(TICKERS)),)
     live.failing = False
-    live.requests.clear()
-    recovered = service.refresh()
-    assert {r.start for r in live.requests if "SPY" in r.symbols} == {FIRST_LIVE_DAY}  # retried from there
+    recovered = feed.refresh()
+    assert live.requests[-1].wanted["SPY"] == date(2026, 6, 8)  # retried from where it stopped
     assert recovered.source == "live" and recovered.as_of == date(2026, 6, 9)
-    assert not recovered.get("SPY").stale and recovered.notices == ()  # type: ignore[union-attr]
+    assert not recovered.get("SPY").stale and not any(n.startswith("offline") for n in recovered.notices)  # type: ignore[union-attr]
 
 
-def test_partial_failure_marks_only_those_symbols_stale(
-    tmp_path: Path, snapshot_provider: SnapshotProvider
-) -> None:
-    service, _, live, _ = _service(tmp_path, snapshot_provider)
+def test_partial_failure_marks_only_those_symbols(tmp_path: Path, bundled: BundledProvider) -> None:
+    feed, _, live, _ = _feed(tmp_path, bundled)
     live.missing = {"XLB", "GC=F"}
-    snapshot = service.refresh()
+    snapshot = feed.refresh()
     stale = {i.symbol for i in snapshot.instruments if i.stale}
-    assert {"XLB", "GC=F"} <= stale and "SPY" not in stale
-    assert snapshot.get("XLB").source == "snapshot" and snapshot.get("SPY").source == "live"  # type: ignore[union-attr]
+    assert stale == {"XLB", "GC=F", *ENDED}
+    xlb = snapshot.get("XLB")
+    assert xlb is not None and xlb.source == "snapshot" and xlb.error == "fake provider left it out"
     assert "XLB: fake provider left it out" in snapshot.errors
 
 
-def test_live_mode_raises_when_nothing_answers(tmp_path: Path, snapshot_provider: SnapshotProvider) -> None:
-    service, _, live, _ = _service(tmp_path, snapshot_provider, mode="live")
+def test_live_mode_raises_when_nothing_answers(tmp_path: Path, bundled: BundledProvider) -> None:
+    feed, _, live, _ = _feed(tmp_path, bundled, mode="live")
     live.failing = True
-    with pytest.raises(ProviderUnavailable):
-        service.refresh()
+    with pytest.raises(ProviderUnavailable, match="fake provider told to fail"):
+        feed.refresh()
 
 
-def test_auto_falls_back_to_bundle_with_notice(tmp_path: Path) -> None:
+def test_auto_falls_back_to_the_bundle_with_a_notice(tmp_path: Path) -> None:
     provider = FakeProvider(date(2026, 11, 20))
     provider.failing = True
-    service = open_service(
+    feed = open_feed(
         "auto", cache_dir=str(tmp_path), as_of=None, clock=Clock(date(2026, 11, 20)), provider=provider
     )
-    snapshot = service.refresh()
+    snapshot = feed.refresh()
     assert snapshot.source == "snapshot" and snapshot.as_of == date(2026, 3, 6)
     assert "offline: bundled data as of 2026-03-06" in snapshot.notices
     assert {i.source for i in snapshot.instruments} == {"snapshot"}
-    assert provider.calls >= 1
+    assert not any(i.stale for i in snapshot.instruments)  # labelled bundled data, not stale prices
+    assert provider.calls == 1
 
 
 def test_cache_source_never_fetches(tmp_path: Path) -> None:
     provider = FakeProvider(date(2026, 6, 12))
-    service = open_service(
+    feed = open_feed(
         "cache", cache_dir=str(tmp_path), as_of=None, clock=Clock(date(2026, 6, 12)), provider=provider
     )
-    assert not service.live
-    snapshot = service.refresh()
+    assert not feed.live
+    snapshot = feed.refresh()
     assert provider.calls == 0 and snapshot.source == "snapshot"
     assert "cache only: bundled data as of 2026-03-06" in snapshot.notices
 
 
 def test_as_of_replays_without_fetching_or_persisting(tmp_path: Path) -> None:
     provider = FakeProvider(date(2026, 6, 12))
-    service = open_service(
+    feed = open_feed(
         "auto",
         cache_dir=str(tmp_path),
         as_of=date(2026, 5, 15),
         clock=Clock(date(2026, 6, 12)),
         provider=provider,
     )
-    assert not service.live and service.initial() is None
-    snapshot = service.refresh()
+    assert not feed.live and feed.initial() is None
+    snapshot = feed.refresh()
     assert snapshot.as_of == date(2026, 5, 15) and provider.calls == 0
     assert snapshot.markets == ()  # the present market hours say nothing about a past session
     assert Cache(tmp_path).load_snapshot() is None
 
 
-def test_snapshot_source_is_the_bundled_service(tmp_path: Path) -> None:
-    service = open_service("snapshot", cache_dir=str(tmp_path), as_of=None, clock=Clock(date(2026, 6, 12)))
-    assert isinstance(service, BundledService)
+def test_snapshot_source_is_the_bundled_feed(tmp_path: Path) -> None:
+    feed = open_feed("snapshot", cache_dir=str(tmp_path), as_of=None, clock=Clock(date(2026, 6, 12)))
+    assert isinstance(feed, BundledFeed)
     assert not any(tmp_path.iterdir())  # no cache created
 
 
-def test_detail_runs_while_refreshing(tmp_path: Path, snapshot_provider: SnapshotProvider) -> None:
-    service, _, live, clock = _service(tmp_path, snapshot_provider)
-    snapshot = service.refresh()
+def test_detail_runs_while_refreshing(tmp_path: Path, bundled: BundledProvider) -> None:
+    feed, _, live, clock = _feed(tmp_path, bundled)
+    snapshot = feed.refresh()
     clock.day = live.today = date(2026, 6, 9)
     failures: list[BaseException] = []
 
     def refresh_twice() -> None:
         try:
-            service.refresh()
-            service.refresh()
+            feed.refresh()
+            feed.refresh()
         except BaseException as exc:  # pragma: no cover - reported below
             failures.append(exc)
 
@@ -226,128 +219,109 @@ def test_detail_runs_while_refreshing(tmp_path: Path, snapshot_provider: Snapsho
     worker.start()
     details = []
     while worker.is_alive():
-        details.append(service.detail(snapshot, "SPY"))
+        details.append(feed.detail(snapshot, "SPY"))
     worker.join()
     assert failures == [] and details
-    assert all(d.bars[-1].on == FIRST_LIVE_DAY for d in details)
+    assert all(d.bars[-1].on == FIRST_LIVE_DAY for d in details)  # at the snapshot's own date for SPY
 
 
-def test_yahoo_cold_start_and_warm_refresh_request_counts(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    today = date(2026, 7, 1)
-    fake = FakeYahooDownload(today)
-    monkeypatch.setattr(yfinance, "download", fake)
-    service = open_service("auto", cache_dir=str(tmp_path), as_of=None, clock=Clock(today))
-    cold = service.refresh()
-    daily = [c for c in fake.calls if c[1]["interval"] == "1d"]
-    minute = [c for c in fake.calls if c[1]["interval"] == "1m"]
-    # bundle ends: 03-06 (2 symbols), 06-12 (7), 06-23 (9), 06-30 (1), 07-01 (8): one request per start
-    assert [len(t) for t, _ in daily] == [2, 7, 9, 1, 8] and [len(t) for t, _ in minute] == [10, 10, 7]
-    starts = ["2026-03-06", "2026-06-12", "2026-06-23", "2026-06-30", "2026-07-01"]
-    assert [kw["start"] for _, kw in daily] == starts
-    assert cold.source == "live"
-    fake.calls.clear()
-    service.refresh()
-    assert len([c for c in fake.calls if c[1]["interval"] == "1d"]) == 5  # the bundle never moves past today
-
-
-def test_initial_is_cheap(tmp_path: Path, snapshot_provider: SnapshotProvider) -> None:
-    service, _, _, _ = _service(tmp_path, snapshot_provider)
-    service.refresh()
-    service.cache.close()
+def test_initial_is_cheap(tmp_path: Path, bundled: BundledProvider) -> None:
+    feed, _, _, _ = _feed(tmp_path, bundled)
+    feed.refresh()
+    feed.cache.close()
     code = (
-        "import sys\nfrom rotor.data.feed import open_service\n"
-        f"service = open_service('auto', cache_dir={str(tmp_path)!r}, as_of=None)\n"
-        "snapshot = service.initial()\n"
+        "import sys\nfrom rotor.data.feed import open_feed\n"
+        f"feed = open_feed('auto', cache_dir={str(tmp_path)!r}, as_of=None)\n"
+        "snapshot = feed.initial()\n"
         "assert snapshot is not None and snapshot.source == 'live'\n"
         "assert 'pandas' not in sys.modules and 'yfinance' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=30)
 
 
-def test_snapshot_carries_market_hours_at_the_clock(
-    tmp_path: Path, snapshot_provider: SnapshotProvider
-) -> None:
-    service, _, _, _ = _service(tmp_path, snapshot_provider)  # Friday 2026-06-05 21:00 UTC = 17:00 ET
-    snapshot = service.refresh()
+def test_snapshot_carries_market_states_at_the_clock(tmp_path: Path, bundled: BundledProvider) -> None:
+    feed, _, _, _ = _feed(tmp_path, bundled)  # Friday 2026-06-05 17:30 ET
+    snapshot = feed.refresh()
     markets = {m.calendar: m for m in snapshot.markets}
-    assert list(markets) == ["XNYS", "CMES", "IEPA"]  # the calendars the universe uses, in order
+    assert list(markets) == ["XNYS", "CBOE-VIX", "CMES", "CBOE-TNX", "IEPA"]  # the universe's, in order
     assert markets["XNYS"].state == "post" and markets["XNYS"].label == "NYSE after hours, opens Mon 09:30 ET"
     assert markets["XNYS"].next_open == datetime(2026, 6, 8, 13, 30, tzinfo=UTC)
-    assert markets["CMES"].state == "closed" and markets["CMES"].label == "CME closed, opens Sun 18:00 ET"
-    assert markets["IEPA"].state == "open"
-    # quotes timed 16:00 UTC: five hours old, but their markets are closed (or in extended hours)
+    assert markets["CMES"].label == "CME closed, opens Sun 18:00 ET"
+    assert markets["IEPA"].state == "closed"  # ICE's break: it reopens at 20:00 ET
     assert not snapshot.get("SPY").stale and not snapshot.get("GC=F").stale  # type: ignore[union-attr]
-    assert service.initial() == snapshot  # the market states survive persistence
-    cached = LiveService(Cache(tmp_path / "other"), None, mode="cache", clock=Clock(FIRST_LIVE_DAY))
-    assert [m.calendar for m in cached.refresh().markets] == ["XNYS", "CMES", "IEPA"]  # hours are about now
+    assert feed.initial() == snapshot  # the market states survive persistence
+    cached = LiveFeed(Cache(tmp_path / "other"), None, mode="cache", clock=Clock(FIRST_LIVE_DAY))
+    assert [m.calendar for m in cached.refresh().markets] == list(markets)  # hours are about now
 
 
 @pytest.mark.parametrize(
     ("at", "interval", "stale"),
     [
-        (time(16, 10), 60.0, False),  # a 10-minute-old quote while NYSE and CME are open
+        (time(16, 10), 60.0, False),  # a 10-minute-old quote (the fake stamps 16:00 UTC) while trading
         (time(18, 0), 60.0, True),  # two hours old: the feed stopped during the session
         (time(18, 0), 3600.0, False),  # within 3 intervals of an hour
     ],
 )
-def test_quotes_that_stop_during_an_open_session_are_stale(
-    tmp_path: Path, snapshot_provider: SnapshotProvider, at: time, interval: float, stale: bool
+def test_prices_that_stop_during_an_open_session_are_stale(
+    tmp_path: Path, bundled: BundledProvider, at: time, interval: float, stale: bool
 ) -> None:
-    clock = Clock(FIRST_LIVE_DAY, at)  # Friday 2026-06-05; the fake's quotes are timed 16:00 UTC
-    seed = FakeProvider(SEEDED_TO, source="snapshot", snapshot=snapshot_provider)
-    live = FakeProvider(FIRST_LIVE_DAY, snapshot=snapshot_provider)
-    service = LiveService(Cache(tmp_path), live, clock=clock, seed=seed, refresh_interval=interval)
-    snapshot = service.refresh()
-    assert {m.state for m in snapshot.markets} == {"open"}
-    assert snapshot.get("SPY").stale is stale and snapshot.get("GC=F").stale is stale  # type: ignore[union-attr]
+    clock = Clock(FIRST_LIVE_DAY, at)
+    seed = FakeProvider(SEEDED_TO, source="snapshot", bundled=bundled)
+    live = FakeProvider(FIRST_LIVE_DAY, bundled=bundled)
+    feed = LiveFeed(Cache(tmp_path), live, clock=clock, seed=seed, refresh_interval=interval)
+    snapshot = feed.refresh()
+    assert {m.state for m in snapshot.markets if m.calendar in ("XNYS", "CMES")} == {"open"}
+    for symbol in ("SPY", "GC=F"):
+        stats = snapshot.get(symbol)
+        assert stats is not None and stats.price_state == "live" and stats.stale is stale
 
 
-def test_market_hours_failure_leaves_markets_empty_with_a_notice(
-    tmp_path: Path, snapshot_provider: SnapshotProvider, monkeypatch: pytest.MonkeyPatch
+def test_market_hours_failure_leaves_a_notice(
+    tmp_path: Path, bundled: BundledProvider, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from rotor.data import sessions as market_hours
+    from rotor.data import sessions
 
-    def broken(code: str, now: datetime) -> None:
-        raise RuntimeError("calendar exploded")
+    def broken(*args: object) -> Any:
+        raise ValueError("calendar exploded")
 
-    monkeypatch.setattr(market_hours, "market_state", broken)
-    service, _, _, _ = _service(tmp_path, snapshot_provider)
-    snapshot = service.refresh()
+    monkeypatch.setattr(sessions, "_venue_with_hours", broken)
+    feed, _, live, _ = _feed(tmp_path, bundled)
+    snapshot = feed.refresh()
     assert snapshot.markets == ()
     assert snapshot.notices == (
-        "market hours unavailable for XNYS, CMES, IEPA: RuntimeError: calendar exploded",
+        "market hours unavailable for XNYS, CBOE-VIX, CMES, CBOE-TNX, IEPA: ValueError: calendar exploded",
     )
-    assert snapshot.source == "live" and not snapshot.get("SPY").stale  # type: ignore[union-attr]
+    spy = snapshot.get("SPY")
+    assert live.asked == len(TICKERS)  # without calendars every symbol is asked from its last cached day
+    assert spy is not None and spy.source == "live" and not spy.stale  # the daily rule, without sessions
 
 
-def test_a_refresh_with_nothing_new_reuses_the_figures_and_new_data_recomputes(
-    tmp_path: Path, snapshot_provider: SnapshotProvider, monkeypatch: pytest.MonkeyPatch
+def test_a_refresh_with_nothing_new_reuses_the_figures(
+    tmp_path: Path, bundled: BundledProvider, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Idle cost: between sessions every refresh repeats the last answer; the figures are not
-    recomputed (and the persisted snapshot not rewritten), but a new day is."""
-    import rotor.data.build as update
+    """Idle cost: between sessions nothing is asked and the figures are not recomputed (nor the persisted
+    snapshot rewritten); a new day is."""
+    import rotor.data.build as build
 
     calls = []
-    real = update.compute_snapshot
+    real = build.compute_figures
 
     def counting(*args: Any, **kwargs: Any) -> Any:
-        calls.append(kwargs.get("now"))
+        calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(update, "compute_snapshot", counting)
-    service, _, live, clock = _service(tmp_path, snapshot_provider)
-    first = service.refresh()
+    monkeypatch.setattr(build, "compute_figures", counting)
+    feed, _, live, clock = _feed(tmp_path, bundled)
+    first = feed.refresh()
     saves = []
-    real_save = service.cache.save_snapshot
-    monkeypatch.setattr(service.cache, "save_snapshot", lambda s: (saves.append(s), real_save(s)))
-    clock.at = time(21, 5)
-    again = service.refresh()
+    real_save = feed.cache.save_snapshot
+    monkeypatch.setattr(feed.cache, "save_snapshot", lambda s: (saves.append(s), real_save(s)))
+    clock.at = time(21, 35)
+    again = feed.refresh()
     assert len(calls) == 1 and saves == []
     assert again.instruments == first.instruments and again.risk_notes == first.risk_notes
     assert again.generated_at == clock()
     clock.day = live.today = date(2026, 6, 8)
-    later = service.refresh()
+    later = feed.refresh()
     assert len(calls) == 2 and len(saves) == 1
     assert later.as_of == date(2026, 6, 8)

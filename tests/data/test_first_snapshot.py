@@ -10,8 +10,7 @@ from importlib import resources
 from pathlib import Path
 
 from rotor.data.cache import Cache
-from rotor.data.feed import LiveService
-from rotor.data.service import FIRST_SNAPSHOT_FILE, BundledService, bundled_first_snapshot
+from rotor.data.feed import FIRST_SNAPSHOT_FILE, BundledFeed, LiveFeed, bundled_first_snapshot
 from rotor.data.snapshot import MarketSnapshot
 from rotor.data.sources.fake import FakeProvider
 from rotor.data.symbols import UNIVERSE, Symbol
@@ -30,17 +29,17 @@ def test_the_shipped_file_equals_a_fresh_computation() -> None:
 
 
 def test_only_the_default_universe_and_options_get_it(tmp_path: Path) -> None:
-    assert BundledService().initial() == bundled_first_snapshot(UNIVERSE, None, None) is not None
-    assert BundledService(BundledService().initial().as_of).initial() is None  # a replay computes
+    assert BundledFeed().initial() == bundled_first_snapshot(UNIVERSE, None, None) is not None
+    assert BundledFeed(BundledFeed().initial().as_of).initial() is None  # a replay computes
     watch = (*UNIVERSE, Symbol("AAPL", "Apple", "Apple", "watchlist", "equity"))
-    assert BundledService(symbols=watch).initial() is None
+    assert BundledFeed(symbols=watch).initial() is None
     assert bundled_first_snapshot(UNIVERSE, object(), None) is None
 
 
 def test_a_first_start_paints_the_bundled_snapshot_then_the_saved_one(tmp_path: Path) -> None:
     from datetime import UTC, date, datetime
 
-    service = LiveService(
+    service = LiveFeed(
         Cache(tmp_path), FakeProvider(date(2026, 7, 1)), clock=lambda: datetime(2026, 7, 1, 21, tzinfo=UTC)
     )
     first = service.initial()
@@ -52,8 +51,8 @@ def test_a_first_start_paints_the_bundled_snapshot_then_the_saved_one(tmp_path: 
 def test_reading_it_needs_no_pandas() -> None:
     code = (
         "import sys\n"
-        "from rotor.data.service import BundledService\n"
-        "assert BundledService().initial() is not None\n"
+        "from rotor.data.feed import BundledFeed\n"
+        "assert BundledFeed().initial() is not None\n"
         "assert 'pandas' not in sys.modules, 'pandas imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

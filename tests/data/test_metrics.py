@@ -1,7 +1,7 @@
 """metrics.py against plain-Python references over the bundled rows (csv + gzip, no pandas).
 
 Every figure of ``InstrumentStats`` is recomputed here with loops over the raw bundled rows, following
-design.md's "Metric definitions", and compared with what ``BundledService(as_of).refresh()`` shows, at
+design.md's "Metric definitions", and compared with what ``BundledFeed(as_of).refresh()`` shows, at
 several as-of sessions: a July 4th week (futures trade on the holiday), Thanksgiving week, the year
 boundary, the bundle's last complete session, and two early dates where the history is still short.
 """
@@ -20,11 +20,11 @@ from importlib import resources
 import pandas as pd
 import pytest
 from rotor.data.errors import AsOfOutOfRange
+from rotor.data.feed import BundledFeed
 from rotor.data.figures import metrics
 from rotor.data.panel import Panel
-from rotor.data.service import BundledService
 from rotor.data.snapshot import InstrumentStats, MarketSnapshot
-from rotor.data.sources.bundled import SnapshotProvider
+from rotor.data.sources.bundled import BundledProvider
 from rotor.data.symbols import UNIVERSE, by_ticker
 
 # Thu before the July 4th holiday (Fri); Mon after it (futures traded on the 4th); Thanksgiving Friday
@@ -83,13 +83,13 @@ def bundled_rows() -> dict[str, tuple[Row, ...]]:
 
 
 @functools.cache
-def provider() -> SnapshotProvider:
-    return SnapshotProvider()
+def provider() -> BundledProvider:
+    return BundledProvider()
 
 
 @functools.cache
 def snapshot_at(as_of: date | None) -> MarketSnapshot:
-    return BundledService(as_of, provider=provider(), clock=lambda: FIXED_NOW).refresh()
+    return BundledFeed(as_of, provider=provider(), clock=lambda: FIXED_NOW).refresh()
 
 
 def stats(as_of: date, symbol: str) -> InstrumentStats:
@@ -441,7 +441,7 @@ def test_out_of_range_as_of_raises_with_the_range(requested: date) -> None:
     sessions = gspc_sessions()
     assert requested < sessions[0] or requested > sessions[-1]
     with pytest.raises(AsOfOutOfRange) as info:
-        BundledService(requested, provider=provider(), clock=lambda: FIXED_NOW).refresh()
+        BundledFeed(requested, provider=provider(), clock=lambda: FIXED_NOW).refresh()
     message = str(info.value)
     assert requested.isoformat() in message
     assert f"{sessions[0].isoformat()} to {sessions[-1].isoformat()}" in message

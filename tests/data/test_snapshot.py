@@ -15,21 +15,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rotor.data.service import BundledService
+from rotor.data.feed import BundledFeed
 from rotor.data.snapshot import SNAPSHOT_FORMAT, MarketSnapshot, MarketState
-from rotor.data.sources.bundled import SnapshotProvider
+from rotor.data.sources.bundled import BundledProvider
 
 FIXED_NOW = datetime(2026, 1, 31, 14, 30, 5, 123456, tzinfo=UTC)
 
 
 @functools.cache
-def provider() -> SnapshotProvider:
-    return SnapshotProvider()
+def provider() -> BundledProvider:
+    return BundledProvider()
 
 
 @functools.cache
 def computed(as_of: date) -> MarketSnapshot:
-    snap = BundledService(as_of, provider=provider(), clock=lambda: FIXED_NOW).refresh()
+    snap = BundledFeed(as_of, provider=provider(), clock=lambda: FIXED_NOW).refresh()
     markets = (
         MarketState(
             calendar="XNYS",

@@ -1,4 +1,4 @@
-"""Soak: LiveService driven by a FaultyProvider for hundreds of refreshes.
+"""Soak: LiveFeed driven by a FaultyProvider for hundreds of refreshes.
 
 Zero unhandled exceptions (a refresh may raise a RotorError: the caller keeps its last snapshot), the
 cache never holds a bad bar (every stored close equals the real bundled close of that day, and the
@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from rotor.data.cache import Cache
 from rotor.data.errors import RotorError
-from rotor.data.feed import FeedMode, LiveService
+from rotor.data.feed import FeedMode, LiveFeed
 from rotor.data.snapshot import MarketSnapshot
-from rotor.data.sources.bundled import SnapshotProvider, load_bundled_bars
-from rotor.data.sources.fake import BAR_FAULTS, QUOTE_FAULTS, RAISING_FAULTS, FakeProvider, FaultyProvider
+from rotor.data.sources.bundled import BundledProvider, load_bundled_bars
+from rotor.data.sources.fake import BAR_FAULTS, CALL_FAULTS, QUOTE_FAULTS, FakeProvider, FaultyProvider
 from rotor.data.sources.sanitize import MAX_PRICE
 from rotor.data.symbols import lookup
 
@@ -73,16 +73,16 @@ def soak(
     rate: float = 0.5,
     mode: FeedMode = "auto",
     refreshes_per_day: int = 2,
-    snapshot_provider: SnapshotProvider | None = None,
-) -> tuple[SoakResult, LiveService, FaultyProvider, Clock]:
+    snapshot_provider: BundledProvider | None = None,
+) -> tuple[SoakResult, LiveFeed, FaultyProvider, Clock]:
     """Run ``refreshes`` refreshes against a FaultyProvider; the clock stays on a day for
     ``refreshes_per_day`` refreshes, then moves to the next."""
-    snapshot_provider = snapshot_provider or SnapshotProvider()
+    snapshot_provider = snapshot_provider or BundledProvider()
     clock = Clock(START)
-    seeder = FakeProvider(START - timedelta(days=28), source="snapshot", snapshot=snapshot_provider)
-    faulty = FaultyProvider(seed, rate, today=START, snapshot=snapshot_provider, timeout=0.005)
+    seeder = FakeProvider(START - timedelta(days=28), source="snapshot", bundled=snapshot_provider)
+    faulty = FaultyProvider(seed, rate, today=START, bundled=snapshot_provider, timeout=0.005)
     symbols = [s for s in (lookup(t) for t in SOAK_TICKERS) if s is not None]
-    service = LiveService(Cache(cache_dir), faulty, mode=mode, clock=clock, seed=seeder, symbols=symbols)
+    service = LiveFeed(Cache(cache_dir), faulty, mode=mode, clock=clock, seed=seeder, symbols=symbols)
     result = SoakResult()
     for n in range(refreshes):
         if n and n % refreshes_per_day == 0:
@@ -120,8 +120,8 @@ def test_soak_with_faults_then_recovery(
     assert result.refreshes == refreshes
     if mode == "auto":
         # Every fault kind was exercised at least once over the run.
-        wanted = {f"history.{f}" for f in (*RAISING_FAULTS, *BAR_FAULTS)}
-        assert set(faulty.injected) >= wanted - {"history.partial", "history.high_below_low"}
+        wanted = {*CALL_FAULTS, *BAR_FAULTS}
+        assert set(faulty.injected) >= wanted - {"partial", "high_below_low"}
         assert not result.raised  # auto falls back to the cache instead of raising
     else:
         assert result.raised  # live mode raises when nothing was served; the caller keeps its snapshot
@@ -138,9 +138,9 @@ def test_soak_with_faults_then_recovery(
 
 
 def test_bad_quotes_never_reach_the_cache_or_the_snapshot(tmp_path: Path) -> None:
-    result, service, faulty, _ = soak(tmp_path, 40, seed=3, rate=0.8)
+    result, service, faulty, _ = soak(tmp_path, 80, seed=5, rate=0.9)
     assert result.crashes == []
-    assert {k for k in faulty.injected if k.startswith("quotes.")} >= {f"quotes.{f}" for f in QUOTE_FAULTS}
+    assert set(faulty.injected) >= set(QUOTE_FAULTS)
     stored = service.cache.read_quotes()
     assert all(math.isfinite(q.price) and 0 < q.price <= MAX_PRICE for q in stored.values())
     assert result.last is not None

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from rotor.data.service import BundledService
+from rotor.data.feed import BundledFeed
 from rotor.data.snapshot import MarketSnapshot, SymbolDetail
 
 # Times on screen are local: pin the zone so snapshots match on any machine.
@@ -28,12 +28,12 @@ def frozen_clock() -> datetime:
 
 
 _SNAPSHOTS: dict[date, MarketSnapshot] = {}
-_SERVICES: dict[date, BundledService] = {}
+_SERVICES: dict[date, BundledFeed] = {}
 
 
-def bundled(as_of: date = AS_OF) -> BundledService:
+def bundled(as_of: date = AS_OF) -> BundledFeed:
     if as_of not in _SERVICES:
-        _SERVICES[as_of] = BundledService(as_of, clock=frozen_clock)
+        _SERVICES[as_of] = BundledFeed(as_of, clock=frozen_clock)
     return _SERVICES[as_of]
 
 
@@ -52,7 +52,7 @@ def with_last(snapshot: MarketSnapshot, symbol: str, last: float) -> MarketSnaps
 
 
 class ScriptedService:
-    """A live MarketService whose refreshes return (or raise) the scripted outcomes in order; the last
+    """A live Feed whose refreshes return (or raise) the scripted outcomes in order; the last
     outcome repeats. Records how many refreshes ran at once."""
 
     def __init__(

@@ -375,14 +375,14 @@ def test_a_watchlist_of_20_symbols_shows_in_the_indices_pane(tmp_path: Any) -> N
     from pathlib import Path
 
     from rotor.data.config import load_config
-    from rotor.data.service import BundledService
+    from rotor.data.feed import BundledFeed
 
     tickers = [f"WL{n:02d}" for n in range(20)]
     path = Path(tmp_path) / "config.toml"
     entries = ",\n".join(f'  {{ symbol = "{t}", name = "Watch {t}" }}' for t in tickers)
     path.write_text(f"[watchlist]\nsymbols = [\n{entries}\n]\n")
     config = load_config(str(path), {})
-    service = BundledService(snapshot_at().as_of, symbols=config.symbols, clock=frozen_clock)
+    service = BundledFeed(snapshot_at().as_of, symbols=config.symbols, clock=frozen_clock)
 
     async def body(pilot: Any) -> None:
         await settle(pilot)

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from rich.console import Console
 from rich.text import Text
+from rotor.data.feed import BundledFeed
 from rotor.data.render import formatting as fmt
-from rotor.data.service import BundledService
 from rotor.data.snapshot import Bar, MarketSnapshot, Rotation, RRGEntry, RRGPoint, SymbolDetail
 from rotor.data.symbols import SECTORS
 from rotor.tui.widgets.charts import (
@@ -31,12 +31,12 @@ SECTOR_TICKERS = [s.ticker for s in SECTORS]
 
 
 @pytest.fixture(scope="module")
-def service() -> BundledService:
-    return BundledService(AS_OF)
+def service() -> BundledFeed:
+    return BundledFeed(AS_OF)
 
 
 @pytest.fixture(scope="module")
-def snapshot(service: BundledService) -> MarketSnapshot:
+def snapshot(service: BundledFeed) -> MarketSnapshot:
     return service.refresh()
 
 
@@ -47,7 +47,7 @@ def rotation(snapshot: MarketSnapshot) -> Rotation:
 
 
 @pytest.fixture(scope="module")
-def gold(service: BundledService, snapshot: MarketSnapshot) -> SymbolDetail:
+def gold(service: BundledFeed, snapshot: MarketSnapshot) -> SymbolDetail:
     return service.detail(snapshot, "GC=F")
 
 

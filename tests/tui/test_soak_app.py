@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from rotor.data.cache import Cache
-from rotor.data.feed import LiveService
+from rotor.data.feed import LiveFeed
 from rotor.data.render import formatting as fmt
 from rotor.data.sources.fake import FakeProvider, FaultyProvider
 from rotor.data.symbols import lookup
@@ -41,7 +41,7 @@ def test_the_app_survives_200_faulty_refreshes_and_recovers(tmp_path: Path) -> N
     clock = Clock(START)
     provider = FaultyProvider(seed=11, rate=0.6, today=START, timeout=0.02)
     seed = FakeProvider(START - timedelta(days=28), source="snapshot")
-    service = LiveService(Cache(tmp_path), provider, mode="auto", clock=clock, seed=seed, symbols=symbols)
+    service = LiveFeed(Cache(tmp_path), provider, mode="auto", clock=clock, seed=seed, symbols=symbols)
     app = create_app(service, clock=clock, interval=0.02, closed_interval=0.02, retry_base=0.01)
     seen_failures = 0
     checks = 0

@@ -1,20 +1,23 @@
 """Metrics: pure functions of the aligned panel. They never mutate input and never do I/O.
 
 Every figure uses each symbol's own sessions (its non-NaN closes up to the as-of session), not calendar
-arithmetic. Undefined values (too little history, a zero or missing base) are NaN here and ``None`` in
-the snapshot; nothing returns inf.
+arithmetic, and is taken at the symbol's own last session on or before the as-of date (its "own date":
+the same for every symbol when all have a bar on the as-of date; in live mode a futures market already in
+Monday's session on Sunday evening is at Monday while the stock market is still at Friday). Undefined
+values (too little history, a zero or missing base) are NaN here and ``None`` in the snapshot; nothing
+returns inf.
 
 Definitions (the contract for every figure rotor shows):
 
-- ``last``: the last close on or before the as-of session; ``prev_close``: the close before it.
+- ``last``: the last close on or before the as-of date; ``prev_close``: the close before it.
 - 1D: ``last`` vs ``prev_close``. 1W: vs the close five sessions earlier. 1M: vs the close 21
   sessions earlier (rotor's option for the 1M heatmap and spreads).
-- WTD: vs the last close of the previous calendar week (Monday-Sunday weeks). MTD: vs the last close
-  of the previous month. YTD: vs the last close of the previous year. "since": vs the last close on
+- WTD: vs the last close of the calendar week (Monday-Sunday) before the own date's. MTD: vs the last
+  close of the month before it. YTD: vs the last close of the year before it. "since": vs the last close on
   or before a given date.
 - Moving averages: simple means of the last 20/50/200 closes; NaN with fewer closes.
 - 50-session range: min(low) and max(high) over the last 50 sessions. 52-week range: min(low) and
-  max(high) over the sessions dated after the as-of date minus one year; NaN when the loaded history
+  max(high) over the sessions dated after the own date minus one year; NaN when the loaded history
   does not reach back that far. Where a session's low or high is missing (or contradicts its close),
   the close stands in: low = fmin(low, close), high = fmax(high, close).
 - Percent changes are in percent (1.5 means 1.5 %): ``100 * (a / b - 1)``, NaN when ``b <= 0``.
@@ -111,6 +114,12 @@ def _last_before(close: pd.DataFrame, cutoff: pd.Timestamp) -> np.ndarray:
     return nth_last(close.to_numpy(dtype="float64")[:stop], 1)
 
 
+def _last_before_each(close: np.ndarray, dates: np.ndarray, cutoffs: np.ndarray) -> np.ndarray:
+    """Per column, the last valid close dated strictly before that column's own cutoff (NaT: none)."""
+    valid = ~np.isnan(close) & (dates[:, None] < cutoffs[None, :])
+    return nth_last(close, 1, valid)
+
+
 def week_start(day: date) -> date:
     """Monday of the calendar week holding ``day``."""
     return day - timedelta(days=day.weekday())
@@ -119,10 +128,16 @@ def week_start(day: date) -> date:
 # --- the per-symbol table ----------------------------------------------------------------------
 
 
-def instrument_metrics(panel: Panel, as_of: date) -> pd.DataFrame:
-    """Every metric of every symbol at ``as_of``: one row per symbol, ``METRIC_COLUMNS`` plus
-    ``last_date`` (the date of ``last``). Computed vectorized over the whole panel."""
-    cut = panel.upto(as_of)
+def instrument_metrics(panel: Panel, as_of: date | None = None) -> pd.DataFrame:
+    """Every metric of every symbol, each at its own last session on or before ``as_of`` (the panel's
+    last date when ``None``): one row per symbol, ``METRIC_COLUMNS`` plus ``last_date`` (the date of
+    ``last``). Computed vectorized over the whole panel.
+
+    Each symbol's own last session anchors its calendar figures (WTD, MTD, YTD, the 52-week range): a
+    futures contract already trading Monday's session on Sunday evening is measured within Monday's week,
+    while the S&P 500, whose last session was Friday, still shows Friday's week. When every symbol has a
+    bar on ``as_of`` this is the same as anchoring them all at ``as_of``."""
+    cut = panel.upto(as_of) if as_of is not None else panel
     close_df = cut.close
     close = close_df.to_numpy(dtype="float64")
     valid = ~np.isnan(close)
@@ -134,20 +149,34 @@ def instrument_metrics(panel: Panel, as_of: date) -> pd.DataFrame:
     prev = nth_last(close, 2, valid)
     base_1w = nth_last(close, SESSIONS_1W + 1, valid)
     base_1m = nth_last(close, SESSIONS_1M + 1, valid)
-    ts = pd.Timestamp(as_of)
-    base_wtd = _last_before(close_df, pd.Timestamp(week_start(as_of)))
-    base_mtd = _last_before(close_df, ts.replace(day=1))
-    base_ytd = _last_before(close_df, ts.replace(month=1, day=1))
+    dates = pd.DatetimeIndex(close_df.index)
+    day_values = dates.values.astype("datetime64[D]")
+    last_dates = cut.last_dates()
+    own = last_dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+    week_cut = own - ((own.astype("int64") + 3) % 7).astype("timedelta64[D]")  # Monday of its week
+    month_cut = own.astype("datetime64[M]").astype("datetime64[D]")
+    year_cut = own.astype("datetime64[Y]").astype("datetime64[D]")
+    base_wtd = _last_before_each(close, day_values, week_cut)
+    base_mtd = _last_before_each(close, day_values, month_cut)
+    base_ytd = _last_before_each(close, day_values, year_cut)
 
     recent = valid & (rank <= RECENT_RANGE_SESSIONS)
     has_recent = recent.sum(axis=0) == RECENT_RANGE_SESSIONS
     range_50_low = np.where(has_recent, _masked_extreme(low, recent, lowest=True), np.nan)
     range_50_high = np.where(has_recent, _masked_extreme(high, recent, lowest=False), np.nan)
 
-    dates = pd.DatetimeIndex(close_df.index)
-    year_ago = ts - pd.DateOffset(years=1)
-    in_year = np.asarray(dates > year_ago)[:, None] & valid
-    covered = (valid & np.asarray(dates <= year_ago)[:, None]).any(axis=0)
+    year_ago = np.array(
+        [
+            (pd.Timestamp(d) - pd.DateOffset(years=1)).to_datetime64()
+            if not pd.isna(d)
+            else np.datetime64("NaT")
+            for d in last_dates
+        ],
+        dtype="datetime64[ns]",
+    )
+    stamps = dates.values.astype("datetime64[ns]")
+    in_year = (stamps[:, None] > year_ago[None, :]) & valid
+    covered = (valid & (stamps[:, None] <= year_ago[None, :])).any(axis=0)
     range_52_low = np.where(covered, _masked_extreme(low, in_year, lowest=True), np.nan)
     range_52_high = np.where(covered, _masked_extreme(high, in_year, lowest=False), np.nan)
 
@@ -171,7 +200,7 @@ def instrument_metrics(panel: Panel, as_of: date) -> pd.DataFrame:
         },
         index=close_df.columns,
     )
-    out["last_date"] = cut.last_dates()
+    out["last_date"] = last_dates
     return out
 
 

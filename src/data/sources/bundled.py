@@ -1,4 +1,5 @@
-"""The bundled snapshot: real daily bars shipped with rotor (see bundled/SOURCES.md)."""
+"""The bundled data: real daily bars shipped with rotor (see bundled/SOURCES.md), as a source of settled
+history (dated bars, no timestamps)."""
 
 from __future__ import annotations
 
@@ -67,7 +68,7 @@ def load_bundled_bars() -> pd.DataFrame:
     return frame.loc[:, list(BAR_COLUMNS)]
 
 
-class SnapshotProvider:
+class BundledProvider:
     """Serves the bundled real data. Never touches the network; loads the file once per instance."""
 
     @property

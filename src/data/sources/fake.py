@@ -1,11 +1,13 @@
 """Stand-ins for tests and benchmarks, serving real bundled bars (never invented prices).
 
-- ``FakeProvider``: a Provider that serves the bundled bars up to a settable "today", and can be told to
-  fail, hang or leave symbols out. It counts calls and records what was asked.
+- ``FakeProvider``: a source that serves the bundled bars up to a settable "today", and can be told to
+  fail, hang or leave symbols out. It counts calls and records what was asked. Its bars are dated (no
+  exchange timestamps), as settled history is; its quote is today's close, stamped 16:00 UTC (within
+  every US market's session of that day).
 - ``FaultyProvider``: a FakeProvider whose answers are corrupted at random (seeded): errors, timeouts,
   hangs, empty or partial answers, and every kind of bad bar and quote ``sanitize.py`` must catch.
-- ``yahoo_download_frame`` / ``FakeYahooDownload``: bundled bars shaped exactly as ``yf.download`` (yfinance
-  1.x, ``group_by="column"``, ``auto_adjust=False``) returns them, to patch ``yfinance.download`` with.
+
+For the live path through the real yfinance over HTTP, see ``fake_yahoo.py``.
 """
 
 from __future__ import annotations
@@ -14,37 +16,36 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from datetime import time as clock_time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rotor.data.errors import ProviderError, ProviderTimeout, ProviderUnavailable, RateLimited
-from rotor.data.sources.base import FetchResult, Quote, SourceName
-from rotor.data.sources.bundled import SnapshotProvider, load_bundled_bars
+from rotor.data.sources.base import FetchResult, Quote, SourceName, empty_bars
+from rotor.data.sources.bundled import BundledProvider
 
 if TYPE_CHECKING:
     import pandas as pd
 
 
 @dataclass(frozen=True, slots=True)
-class HistoryRequest:
-    """One ``history`` call as a FakeProvider saw it."""
+class FetchRequest:
+    """One ``fetch`` call as a FakeProvider saw it: per symbol, the first trade date asked for."""
 
-    symbols: tuple[str, ...]
-    start: date | None
-    end: date | None
+    wanted: Mapping[str, date]
+    now: datetime
 
 
 class FakeProvider:
-    """A Provider over the bundled bars, cut at ``today``, with switchable failure modes.
+    """A source over the bundled bars, cut at ``today``, with switchable failure modes.
 
-    - ``failing = True``: every call raises ``ProviderUnavailable`` (as when Yahoo is unreachable).
+    - ``failing = True``: every symbol fails with ``ProviderUnavailable`` (as when Yahoo is unreachable).
     - ``hang_seconds > 0``: every call sleeps that long first (as a hung request does).
     - ``missing``: symbols reported as errors instead of served (partial data).
-    ``calls`` counts ``history`` calls; ``requests`` records their arguments; ``quote_calls`` counts
-    ``quotes`` calls.
+    ``calls`` counts ``fetch`` calls; ``requests`` records their arguments; ``asked`` counts the symbols
+    asked for (one request each, as from Yahoo).
     """
 
     def __init__(
@@ -52,7 +53,7 @@ class FakeProvider:
         today: date | None = None,
         *,
         source: SourceName = "live",
-        snapshot: SnapshotProvider | None = None,
+        bundled: BundledProvider | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.today = today
@@ -60,10 +61,10 @@ class FakeProvider:
         self.hang_seconds = 0.0
         self.missing: set[str] = set()
         self.calls = 0
-        self.quote_calls = 0
-        self.requests: list[HistoryRequest] = []
+        self.asked = 0
+        self.requests: list[FetchRequest] = []
         self._source: SourceName = source
-        self._snapshot = snapshot or SnapshotProvider()
+        self._bundled = bundled or BundledProvider()
         self._sleep = sleep
         self._lock = threading.Lock()
 
@@ -71,50 +72,55 @@ class FakeProvider:
     def source(self) -> SourceName:
         return self._source
 
-    def _begin(self) -> None:
-        if self.hang_seconds > 0:
-            self._sleep(self.hang_seconds)
-        if self.failing:
-            raise ProviderUnavailable("fake provider told to fail")
-
     def history(
         self, symbols: Sequence[str], start: date | None = None, end: date | None = None
     ) -> FetchResult:
-        """Bundled bars of ``symbols`` with ``start <= date <= min(end, today)``."""
+        """Bundled bars of ``symbols`` with ``start <= date <= min(end, today)`` (a seed)."""
+        cut = end if self.today is None or (end is not None and end < self.today) else self.today
+        return self._bundled.history([s for s in symbols if s not in self.missing], start, cut)
+
+    def fetch(self, wanted: Mapping[str, date], now: datetime, budget: float) -> FetchResult:
+        """Each wanted symbol's bundled bars from its start to ``today``, and today's close as its quote."""
+        import pandas as pd
+
         with self._lock:
             self.calls += 1
-            self.requests.append(HistoryRequest(tuple(symbols), start, end))
-        self._begin()
-        cut = end if self.today is None or (end is not None and end < self.today) else self.today
-        served = [s for s in symbols if s not in self.missing]
-        result = self._snapshot.history(served, start, cut)
-        errors: dict[str, ProviderError] = {
-            s: ProviderError("fake provider left it out", s) for s in self.missing
-        }
-        errors.update(result.errors)
-        errors = {s: e for s, e in errors.items() if s in symbols}
-        if symbols and len(errors) == len(set(symbols)):
-            raise ProviderUnavailable("fake provider served none of the symbols")
-        return FetchResult(bars=result.bars, source=self._source, errors=errors)
-
-    def quotes(self, symbols: Sequence[str]) -> FetchResult:
-        """The close of ``today``'s bundled bar as each symbol's quote, timed at 16:00 UTC that day."""
-        with self._lock:
-            self.quote_calls += 1
-        self._begin()
-        day = self.today
-        result = self._snapshot.history([s for s in symbols if s not in self.missing], day, day)
+            self.asked += len(wanted)
+            self.requests.append(FetchRequest(dict(wanted), now))
+        if self.hang_seconds > 0:
+            self._sleep(self.hang_seconds)
+        if self.failing:
+            down = ProviderUnavailable("fake provider told to fail")
+            return FetchResult(
+                empty_bars(), self._source, {s: down.for_symbol(s) for s in wanted}, requests=1
+            )
+        served = [s for s in wanted if s not in self.missing]
+        answer = self.history(served, min(wanted.values(), default=None))
+        rows = answer.bars
+        if len(rows):
+            starts = rows["symbol"].map({s: pd.Timestamp(d) for s, d in wanted.items()})
+            rows = rows[rows["date"] >= starts].reset_index(drop=True)
+        bars = rows.copy()
+        bars["time"] = pd.Series(pd.NaT, index=rows.index, dtype="datetime64[ns, UTC]")
         quotes: dict[str, Quote] = {}
-        if day is not None:
-            moment = datetime.combine(day, clock_time(16, 0), tzinfo=UTC)
-            for symbol, close in zip(result.bars["symbol"], result.bars["close"], strict=True):
+        if self.today is not None and len(rows):
+            today = rows[rows["date"] == pd.Timestamp(self.today)]
+            moment = datetime.combine(self.today, clock_time(16, 0), tzinfo=UTC)
+            for symbol, close in zip(today["symbol"], today["close"], strict=True):
                 quotes[str(symbol)] = Quote(str(symbol), float(close), moment)
-        errors = {s: ProviderError("no quote today", s) for s in symbols if s not in quotes}
-        return FetchResult(bars=result.bars.iloc[0:0], source=self._source, errors=errors, quotes=quotes)
+        present = set(rows["symbol"]) if len(rows) else set()
+        errors: dict[str, ProviderError] = {
+            s: ProviderError("fake provider left it out", s) for s in wanted if s in self.missing
+        }
+        errors.update({s: e for s, e in answer.errors.items() if s in wanted})
+        for symbol in served:
+            if symbol not in present and symbol not in quotes and symbol not in errors:
+                errors[symbol] = ProviderError("no bars in the answer", symbol)
+        return FetchResult(bars, self._source, errors, quotes, requests=len(wanted))
 
 
-#: Faults that make a ``FaultyProvider`` call raise (after a short hang for ``hang``).
-RAISING_FAULTS = ("error", "unavailable", "rate_limited", "timeout", "hang")
+#: Faults that make a whole ``FaultyProvider`` call fail (after a short hang for ``hang``).
+CALL_FAULTS = ("error", "unavailable", "rate_limited", "timeout", "hang")
 #: Faults that corrupt an answer's bars.
 BAR_FAULTS = (
     "empty",
@@ -132,21 +138,20 @@ BAR_FAULTS = (
     "foreign_symbol",
 )
 #: Faults that corrupt an answer's quotes.
-QUOTE_FAULTS = ("nan", "zero", "negative", "absurd", "empty")
+QUOTE_FAULTS = ("quote_nan", "quote_zero", "quote_negative", "quote_absurd", "quote_empty")
 
 
 class FaultyProvider:
     """Bundled bars (through a ``FakeProvider`` cut at ``today``) with faults injected at random.
 
-    Each call, with probability ``rate``, picks one fault: raise ``ProviderError``,
-    ``ProviderUnavailable``, ``RateLimited`` or ``ProviderTimeout``; hang (sleep ``timeout * 1.5``, then
-    raise ``ProviderTimeout``, as a provider with a call time limit does); or corrupt the answer: empty,
-    partial (symbols silently missing), a few rows with a NaN, zero or negative close, high below low,
-    duplicated rows (one duplicate with a NaN close), shuffled rows, timezone-aware dates, an absurd close
-    (1e9) or a whole bar scaled by 1000, prices as strings, or rows for a symbol nobody asked for. Quotes
-    get NaN, zero, negative or absurd prices. ``injected`` counts the faults by call and name
-    (``history.nan``, ``quotes.hang``); ``rate`` may be changed between calls (0 stops the faults).
-    Deterministic for a given ``seed`` and call sequence.
+    Each call, with probability ``rate``, picks one fault: every symbol fails with ``ProviderError``,
+    ``ProviderUnavailable``, ``RateLimited`` or ``ProviderTimeout``; a hang (sleep ``timeout * 1.5``, then
+    every symbol times out, as a source with a deadline does); or the answer is corrupted: empty, partial
+    (symbols silently missing), a few rows with a NaN, zero or negative close, high below low, duplicated
+    rows (one duplicate with a NaN close), shuffled rows, timezone-aware dates, an absurd close (1e9) or a
+    whole bar scaled by 1000, prices as strings, rows for a symbol nobody asked for; or a quote with a NaN,
+    zero, negative or absurd price, or no quotes. ``injected`` counts the faults by name; ``rate`` may be
+    changed between calls (0 stops the faults). Deterministic for a given ``seed`` and call sequence.
     """
 
     def __init__(
@@ -155,14 +160,14 @@ class FaultyProvider:
         rate: float,
         *,
         today: date | None = None,
-        snapshot: SnapshotProvider | None = None,
+        bundled: BundledProvider | None = None,
         timeout: float = 0.02,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.rate = rate
         self.timeout = timeout
         self.injected: Counter[str] = Counter()
-        self.inner = FakeProvider(today, snapshot=snapshot)
+        self.inner = FakeProvider(today, bundled=bundled)
         self._random = random.Random(seed)  # noqa: S311 - fault injection, not cryptography
         self._sleep = sleep
         self._lock = threading.Lock()
@@ -179,57 +184,56 @@ class FaultyProvider:
     def today(self, value: date | None) -> None:
         self.inner.today = value
 
-    def _pick(self, faults: Sequence[str], call: str) -> str | None:
-        with self._lock:
-            if self._random.random() >= self.rate:
-                return None
-            fault = self._random.choice([*RAISING_FAULTS, *faults])
-            self.injected[f"{call}.{fault}"] += 1
-            return fault
-
-    def _raise(self, fault: str) -> None:
-        if fault == "error":
-            raise ProviderError("injected fault: bad gateway")
-        if fault == "unavailable":
-            raise ProviderUnavailable("injected fault: unreachable")
-        if fault == "rate_limited":
-            raise RateLimited("injected fault: too many requests")
-        if fault == "timeout":
-            raise ProviderTimeout(f"injected fault: no answer within {self.timeout:g} s")
-        if fault == "hang":
-            self._sleep(self.timeout * 1.5)
-            raise ProviderTimeout(f"injected fault: hung past {self.timeout:g} s")
-
     def history(
         self, symbols: Sequence[str], start: date | None = None, end: date | None = None
     ) -> FetchResult:
-        fault = self._pick(BAR_FAULTS, "history")
-        if fault is not None:
-            self._raise(fault)
-        result = self.inner.history(symbols, start, end)
+        return self.inner.history(symbols, start, end)
+
+    def _pick(self) -> str | None:
+        with self._lock:
+            if self._random.random() >= self.rate:
+                return None
+            fault = self._random.choice([*CALL_FAULTS, *BAR_FAULTS, *QUOTE_FAULTS])
+            self.injected[fault] += 1
+            return fault
+
+    def _call_error(self, fault: str) -> ProviderError:
+        if fault == "unavailable":
+            return ProviderUnavailable("injected fault: unreachable")
+        if fault == "rate_limited":
+            return RateLimited("injected fault: too many requests")
+        if fault == "timeout":
+            return ProviderTimeout(f"injected fault: no answer within {self.timeout:g} s")
+        if fault == "hang":
+            self._sleep(self.timeout * 1.5)
+            return ProviderTimeout(f"injected fault: hung past {self.timeout:g} s")
+        return ProviderError("injected fault: bad gateway")
+
+    def fetch(self, wanted: Mapping[str, date], now: datetime, budget: float) -> FetchResult:
+        fault = self._pick()
+        if fault in CALL_FAULTS:
+            assert fault is not None
+            error = self._call_error(fault)
+            return FetchResult(empty_bars(), "live", {s: error.for_symbol(s) for s in wanted}, requests=1)
+        result = self.inner.fetch(wanted, now, budget)
         if fault is None:
             return result
+        bars, quotes = result.bars, dict(result.quotes)
         with self._lock:
-            bars = corrupt_bars(result.bars, fault, self._random)
-        return FetchResult(bars=bars, source="live", errors=result.errors)
-
-    def quotes(self, symbols: Sequence[str]) -> FetchResult:
-        fault = self._pick(QUOTE_FAULTS, "quotes")
-        if fault is not None:
-            self._raise(fault)
-        result = self.inner.quotes(symbols)
-        if fault is None or not result.quotes:
-            return result
-        quotes = dict(result.quotes)
-        if fault == "empty":
-            quotes = {}
-        else:
-            with self._lock:
+            if fault in BAR_FAULTS:
+                bars = corrupt_bars(bars, fault, self._random)
+            elif fault == "quote_empty":
+                quotes = {}
+            elif quotes:
                 victim = self._random.choice(sorted(quotes))
-            prices = {"nan": float("nan"), "zero": 0.0, "negative": -quotes[victim].price, "absurd": 1e12}
-            price = prices[fault]
-            quotes[victim] = Quote(victim, price, quotes[victim].time)
-        return FetchResult(bars=result.bars, source="live", errors=result.errors, quotes=quotes)
+                price = {
+                    "quote_nan": float("nan"),
+                    "quote_zero": 0.0,
+                    "quote_negative": -quotes[victim].price,
+                    "quote_absurd": 1e12,
+                }[fault]
+                quotes[victim] = Quote(victim, price, quotes[victim].time)
+        return FetchResult(bars, "live", result.errors, quotes, requests=result.requests)
 
 
 def corrupt_bars(bars: pd.DataFrame, fault: str, rng: random.Random) -> pd.DataFrame:
@@ -276,75 +280,3 @@ def corrupt_bars(bars: pd.DataFrame, fault: str, rng: random.Random) -> pd.DataF
         extra["symbol"] = "../../etc\x1b[2J"
         frame = pd.concat([frame, extra], ignore_index=True)
     return frame
-
-
-def yahoo_download_frame(bars: pd.DataFrame, tickers: Sequence[str]) -> pd.DataFrame:
-    """Long bars shaped as ``yf.download(tickers, group_by="column", auto_adjust=False)`` returns them in
-    yfinance 1.x: columns ``MultiIndex`` named ``(Price, Ticker)``, prices ``Adj Close, Close, High, Low,
-    Open, Volume`` each with every requested ticker, both levels sorted; index the union of every ticker's
-    dates (naive, named ``Date``), all-NaN columns for tickers without rows (as yfinance gives a failed
-    ticker). ``Adj Close`` repeats ``Close`` (the bundle holds no adjusted series)."""
-    import pandas as pd
-
-    names = sorted({t.upper() for t in tickers})
-    wide_by_price: dict[str, pd.DataFrame] = {}
-    subset = bars[bars["symbol"].isin(names)]
-    index = pd.DatetimeIndex(sorted(subset["date"].unique()), name="Date").astype("datetime64[s]")
-    for price, column in (
-        ("Adj Close", "close"),
-        ("Close", "close"),
-        ("High", "high"),
-        ("Low", "low"),
-        ("Open", "open"),
-        ("Volume", "volume"),
-    ):
-        wide = subset.pivot(index="date", columns="symbol", values=column) if len(subset) else pd.DataFrame()
-        wide = wide.reindex(columns=names)
-        wide.index = pd.DatetimeIndex(wide.index).astype("datetime64[s]") if len(wide) else wide.index
-        wide_by_price[price] = wide.reindex(index).astype("float64")
-    frame = pd.concat(wide_by_price, axis=1, names=["Price", "Ticker"])
-    frame.index = index
-    return frame.sort_index(axis=1, level=0)
-
-
-class FakeYahooDownload:
-    """A stand-in for ``yfinance.download`` answering from the bundled bars, recording every call.
-
-    It honours ``tickers``, ``start`` (inclusive) and ``end`` (exclusive) like yfinance, never serves
-    past ``today``, and leaves ``missing`` tickers as all-NaN columns. ``calls`` holds each call's
-    tickers and keyword arguments.
-    """
-
-    def __init__(self, today: date, missing: Collection[str] = ()) -> None:
-        self.today = today
-        self.missing = set(missing)
-        self.calls: list[tuple[tuple[str, ...], dict[str, Any]]] = []
-        self._bars = load_bundled_bars()
-        self._lock = threading.Lock()
-
-    def __call__(self, tickers: Sequence[str], **kwargs: Any) -> pd.DataFrame:
-        import pandas as pd
-
-        with self._lock:
-            self.calls.append((tuple(tickers), dict(kwargs)))
-        bars = self._bars
-        mask = bars["symbol"].isin([t for t in tickers if t not in self.missing])
-        mask &= bars["date"] <= pd.Timestamp(self.today)
-        if kwargs.get("start") is not None:
-            mask &= bars["date"] >= pd.Timestamp(kwargs["start"])
-        if kwargs.get("end") is not None:
-            mask &= bars["date"] < pd.Timestamp(kwargs["end"])
-        if kwargs.get("interval", "1d") == "1d":
-            return yahoo_download_frame(bars.loc[mask], tickers)
-        # Intraday: one one-minute bar at 15:59 New York time today, at the day's real close (the last
-        # price of the session), indexed as yfinance indexes intraday rows (tz-aware, named Datetime).
-        mask &= bars["date"] == pd.Timestamp(self.today)
-        today = bars.loc[mask].copy()
-        for column in ("open", "high", "low"):
-            today[column] = today["close"]
-        today["volume"] = float("nan")
-        frame = yahoo_download_frame(today, tickers)
-        minute = pd.Timestamp(datetime.combine(self.today, clock_time(15, 59)))
-        minute = minute.tz_localize("America/New_York")
-        frame.index = pd.DatetimeIndex([minute] * len(frame), name="Datetime")
-        return frame

@@ -1,15 +1,18 @@
-"""Checks at the provider boundary: what a provider returns is cleaned here before it reaches the cache.
+"""The checks at the source boundary: what a source returns is checked here, once, before it reaches the
+cache (``rotor.data.intake`` runs them after the session model has dated each bar).
 
-``sanitize_bars`` takes a long bars frame (``BAR_COLUMNS``) from any provider and returns the bars rotor
-can trust, the number of bad bars it dropped and one reason line per symbol. The feed runs it on every
-answer (and on the bundled seed) before writing to the cache, so a bad bar never reaches the cache.
+``inspect_bars`` takes a long bars frame (``BAR_COLUMNS``, plus ``time`` when the source stamped its bars)
+and returns the bars rotor can trust and every bad bar with its reason, so a bad bar never reaches the
+cache; ``reasons()`` gives one line per symbol.
 
 Normalised silently (not counted as bad):
 
 - dates: timezone-aware values become the naive date of their own wall clock (Yahoo dates a daily bar
   at midnight in the exchange's zone; converting to UTC first would move it to the previous day), then
   midnight; rows are sorted by symbol and date;
-- duplicate (symbol, date) rows: the last one is kept (a provider's later row is its correction);
+- several rows for one (symbol, date): with exchange timestamps, parts of one session, combined in time
+  order (open first, high/low over all, close and volume last: Yahoo repeats the current day); without,
+  the last one is kept (a source's later row is its correction);
 - ``open``/``high``/``low`` that are missing, not positive or absurd become missing (the close is the
   figure that matters; a missing high or low only narrows the ranges); negative or non-finite volume
   becomes missing;
@@ -18,7 +21,7 @@ Normalised silently (not counted as bad):
 
 Dropped and counted (a "bad bar"):
 
-- a symbol that is not a valid ticker, or a row without a date;
+- a symbol that is not a valid ticker, or a row without a date (a stamp in no session of its market);
 - a close that is missing, not finite, zero or negative, or above ``MAX_PRICE`` (1e7: nothing rotor
   watches trades near that; the largest real prices are in the hundreds of thousands). A negative futures
   settlement (WTI on 2020-04-20) is dropped too: rotor's percentages need positive prices;
@@ -195,10 +198,10 @@ def inspect_bars(frame: pd.DataFrame, reference: Mapping[str, float] | None = No
             "close": close,
             "volume": volume,
             "_row": np.arange(size),
+            "_t": _stamps(frame, size),
         }
     ).loc[reason == ""]
-    good = good.sort_values(["symbol", "date", "_row"], kind="stable")
-    good = good.drop_duplicates(["symbol", "date"], keep="last")
+    good = _one_bar_per_day(good.sort_values(["symbol", "date", "_t", "_row"], kind="stable"))
     keep = np.ones(len(good), dtype=bool)
     good_symbols = good["symbol"].to_numpy()
     good_closes = good["close"].to_numpy()
@@ -230,6 +233,49 @@ def inspect_bars(frame: pd.DataFrame, reference: Mapping[str, float] | None = No
         for i in bad
     )
     return SanitizedBars(clean, rejected)
+
+
+def _stamps(frame: pd.DataFrame, size: int) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """Each row's exchange timestamp in seconds (NaN where the source gave none)."""
+    import numpy as np
+    import pandas as pd
+
+    if "time" not in frame.columns:
+        return np.full(size, np.nan)
+    stamps = pd.to_datetime(frame["time"].reset_index(drop=True), utc=True, errors="coerce")
+    seconds = stamps.astype("int64").to_numpy(dtype="float64") / 1e9
+    seconds[stamps.isna().to_numpy()] = np.nan
+    return seconds
+
+
+def _one_bar_per_day(good: pd.DataFrame) -> pd.DataFrame:
+    """One row per (symbol, date), sorted. Rows of one day that carry exchange timestamps are parts of
+    one session (Yahoo repeats the current day with the last trade's time; a futures holiday's trading
+    counts toward the next trade date): combined in time order, open from the first, high and low over
+    all, close and volume from the last. Rows without timestamps: the last one stands (a correction)."""
+    import pandas as pd
+
+    repeated = good.duplicated(["symbol", "date"], keep=False).to_numpy()
+    if not repeated.any():
+        return good
+    part = good.loc[repeated]
+    all_timed = part["_t"].notna().groupby([part["symbol"], part["date"]]).transform("all").to_numpy()
+    combined = (
+        part.loc[all_timed]
+        .groupby(["symbol", "date"], as_index=False, sort=False)
+        .agg(
+            open=("open", "first"),
+            high=("high", "max"),
+            low=("low", "min"),
+            close=("close", "last"),
+            volume=("volume", "last"),
+            _row=("_row", "last"),
+            _t=("_t", "last"),
+        )
+    )
+    corrected = part.loc[~all_timed].drop_duplicates(["symbol", "date"], keep="last")
+    merged = pd.concat([good.loc[~repeated], corrected, combined], ignore_index=True)
+    return merged.sort_values(["symbol", "date", "_row"], kind="stable")
 
 
 def _empty_bars() -> pd.DataFrame:

@@ -1,6 +1,6 @@
 """A symbol's detail: price chart with the 20/50/200-day averages, its stats, and its recent bars.
 
-The bars come from ``MarketService.detail`` in a thread worker (it reads the panel), so opening the
+The bars come from ``Feed.detail`` in a thread worker (it reads the panel), so opening the
 screen never blocks the UI thread.
 """
 
@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 if TYPE_CHECKING:
-    from rotor.data.service import MarketService
+    from rotor.data.feed import Feed
 
 RECENT_BARS = 15
 
@@ -95,9 +95,9 @@ class DetailScreen(Screen[None]):
     DetailScreen #bars { height: 1fr; border: round $primary; }
     """
 
-    def __init__(self, service: MarketService, snapshot: MarketSnapshot, symbol: str) -> None:
+    def __init__(self, feed: Feed, snapshot: MarketSnapshot, symbol: str) -> None:
         super().__init__()
-        self.service = service
+        self.feed = feed
         self.snapshot = snapshot
         self.symbol = symbol
         self.detail: SymbolDetail | None = None
@@ -132,7 +132,7 @@ class DetailScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def load_detail(self) -> None:
         try:
-            detail = self.service.detail(self.snapshot, self.symbol)
+            detail = self.feed.detail(self.snapshot, self.symbol)
         except Exception as exc:  # a worker never raises into the UI; the screen says what failed
             self.app.call_from_thread(self._failed, f"{type(exc).__name__}: {exc}")
             return
