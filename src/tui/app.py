@@ -363,6 +363,14 @@ class RotorApp(App[int]):
         until = (min(opens) - self.clock()).total_seconds()
         return min(self.closed_interval, max(self.interval, until))
 
+    def _next_delay(self, delay: float) -> float:
+        """``delay``, or longer when the source asked us to wait (a rate limit, an unreachable Yahoo):
+        never a refresh before the feed's ``retry_at``."""
+        retry_at: datetime | None = getattr(self.feed, "retry_at", None)
+        if retry_at is None:
+            return delay
+        return max(delay, (retry_at - self.clock()).total_seconds())
+
     def _modal_open(self) -> bool:
         return len(self.screen_stack) > 1
 
@@ -408,7 +416,7 @@ class RotorApp(App[int]):
         self.last_refresh = self.clock()
         self.apply(message.snapshot)
         if self.feed.live:
-            self._arm(self._interval())
+            self._arm(self._next_delay(self._interval()))
         else:
             self.next_at = None
             self._show_status()
@@ -421,7 +429,7 @@ class RotorApp(App[int]):
         self.last_error = message.reason
         if self.snapshot is not None:
             self.apply(self.snapshot, stale=True)
-        self._arm(min(self._interval(), self.retry_base * 2 ** (self.failures - 1)))
+        self._arm(self._next_delay(min(self._interval(), self.retry_base * 2 ** (self.failures - 1))))
 
     def _arm(self, delay: float, *, show: bool = True) -> None:
         """One-shot timer: re-armed after each refresh, so refreshes never pile up."""

@@ -55,13 +55,38 @@ def level(stats: InstrumentStats, *, stale: bool = False) -> Text:
     return text
 
 
+#: How a price relates to its market now (``InstrumentStats.price_state``), as a mark before the name:
+#: trading now, the market trades but rotor shows the previous session's close, the session just closed
+#: (the official close may still replace the price). A final close has no mark.
+SESSION_MARKS: dict[str, tuple[str, str]] = {
+    "live": ("●", "green"),
+    "pre-open": ("○", "yellow"),
+    "provisional": ("◑", "cyan"),
+}
+#: What each mark means, for the help screen and the detail.
+SESSION_WORDS: dict[str, str] = {
+    "live": "trading now",
+    "pre-open": "its market trades, the price is the previous session's close",
+    "provisional": "session just closed, the official close may still replace it",
+    "close": "the final close of its last session",
+    "none": "no price",
+}
+
+
+def session_mark(stats: InstrumentStats) -> Text:
+    """The mark of ``stats.price_state`` (empty for a final close)."""
+    mark = SESSION_MARKS.get(stats.price_state)
+    return Text(f"{mark[0]} ", style=mark[1]) if mark else Text()
+
+
 def name(stats: InstrumentStats, *, stale: bool = False) -> Text:
-    """The display name (a watchlist symbol starred); a stale row gets a ``!`` marker."""
+    """The display name (a watchlist symbol starred) after its session mark; a stale row gets a ``!``."""
     text = Text(stats.short)
     if stats.group == "watchlist":
         text = Text.assemble(("★ ", "yellow"), stats.short)
+    # Marks go in front (names are cut at the column's width, the marks must survive).
+    text = Text.assemble(session_mark(stats), text)
     if stale and stats.last is not None:
-        # A marker in front (names are cut at the column's width, the marker must survive).
         text = Text.assemble(("! ", "bold yellow"), text)
         text.stylize(STALE_STYLE, 2)
     return text

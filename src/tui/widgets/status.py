@@ -96,10 +96,19 @@ def status_text(snapshot: MarketSnapshot | None, feed: FeedStatus, now: datetime
         text.append(f" · {retry} {feed.next_at.astimezone().strftime('%H:%M:%S')}", style="dim")
         if feed.interval is not None and feed.last_ok:
             text.append(f" (every {feed.interval:.0f} s)", style="dim")
-    errors = len(snapshot.errors)
-    if errors:
+    fetch = snapshot.fetch
+    if fetch is not None and fetch.reason:
+        # The source as a whole is not answering: its true reason (and when it is asked again).
         text.append(" · ")
-        text.append(f"{errors} feed error{'s' if errors != 1 else ''}", style="red")
+        text.append(fetch.reason, style="bold red")
+    elif fetch is not None and fetch.failures:
+        for kind, count in fetch.failures:
+            text.append(" · ")
+            text.append(f"{count} symbol{'s' if count != 1 else ''}: {kind}", style="red")
+    elif snapshot.errors:
+        count = len(snapshot.errors)
+        text.append(" · ")
+        text.append(f"{count} feed error{'s' if count != 1 else ''}", style="red")
     for notice in snapshot.notices:
         if notice.startswith(("offline", "cache only")):
             continue  # the badge and the age already say it
@@ -120,6 +129,7 @@ def tape_text(snapshot: MarketSnapshot | None, *, stale: bool = False) -> Text:
         stale_row = stale or stats.stale
         if text:
             text.append(" │ ", style="dim")
+        text.append_text(cells.session_mark(stats))
         text.append(stats.short + " ", style="bold")
         text.append_text(cells.level(stats, stale=stale_row))
         text.append(" ")
