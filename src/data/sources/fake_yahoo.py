@@ -817,6 +817,12 @@ class FakeYahoo:
             return Counter(r.kind for r in self._log)
 
     @property
+    def in_flight(self) -> int:
+        """Requests being handled now."""
+        with self._lock:
+            return self._in_flight
+
+    @property
     def max_in_flight(self) -> int:
         """The most requests being handled at once since the last ``reset_log``."""
         with self._lock:
