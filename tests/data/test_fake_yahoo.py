@@ -169,8 +169,10 @@ def test_calendar_lists_match_the_nyse_calendar() -> None:
 
 
 def test_settled_history_equals_the_bundled_rows(yahoo: FakeYahoo, yf: Any, bars: pd.DataFrame) -> None:
+    session = yahoo.session()
     for symbol in ("^GSPC", "SPY", "GC=F", "^VIX"):
-        history = yf.Ticker(symbol).history(start="2026-01-05", end="2026-03-06", auto_adjust=False)
+        ticker = yf.Ticker(symbol, session=session)
+        history = ticker.history(start="2026-01-05", end="2026-03-06", auto_adjust=False)
         mask = (
             (bars["symbol"] == symbol)
             & (bars["date"] >= pd.Timestamp("2026-01-05"))
@@ -183,6 +185,7 @@ def test_settled_history_equals_the_bundled_rows(yahoo: FakeYahoo, yf: Any, bars
         assert history["Adj Close"].tolist() == history["Close"].tolist()
         volume = expected["volume"].fillna(0).round().astype("int64").tolist()
         assert history["Volume"].tolist() == volume
+    session.close()
 
 
 def test_request_counts_of_a_first_and_a_second_call(yahoo: FakeYahoo, yf: Any) -> None:
@@ -512,6 +515,22 @@ def test_unknown_symbol_is_yahoos_404_and_yfinance_says_why(yahoo: FakeYahoo, yf
     yahoo.fail("unknown", ["SPY"])
     status, _ = chart(yahoo, "SPY", range="1d")
     assert status == 404
+
+
+def test_unknown_symbol_in_a_fresh_process_with_exceptions_hidden(yahoo: FakeYahoo, yf: Any) -> None:
+    """yfinance's default: the missing timezone sends it to Ticker.info (quoteSummary, v7 quote,
+    fundamentals-timeseries, answered as Yahoo answers for an unknown symbol), then an empty frame."""
+    yf.config.debug.hide_exceptions = True
+    yf_base._tz_info_fetch_ctr = 0
+    assert yf.Ticker("NOPE").history(period="5d").empty
+    others = [r for r in yahoo.log if r.kind == "other"]
+    assert [(r.path, r.status) for r in others] == [
+        ("/v10/finance/quoteSummary/NOPE", 404),
+        ("/v10/finance/quoteSummary/NOPE", 404),
+        ("/v7/finance/quote", 200),
+        ("/ws/fundamentals-timeseries/v1/finance/timeseries/NOPE", 200),
+    ]
+    assert yahoo.counts == {"cookie": 1, "crumb": 4, "chart": 4, "other": 4}
 
 
 def test_rate_limit_becomes_yfratelimiterror(yahoo: FakeYahoo, yf: Any) -> None:

@@ -13,14 +13,19 @@ without the internet.
   price follows a fixed piecewise-linear path through the row's real values (``path_price``).
 - Faults (``fail``): HTTP 429, HTTP 500, a hung answer, a dropped connection, a JSON cut in half, and
   Yahoo's 404 for an unknown symbol, globally or for some symbols, optionally for N requests only.
-- Every request is logged (``log``, ``counts``, ``max_in_flight``).
+- Every request is logged (``log``, ``counts``, ``max_in_flight``). A dropped connection that curl had
+  reused is retried by curl once, on a new connection: the log then shows the drop twice.
 
 URLs reach it through ``rewrite`` (``https://query2.finance.yahoo.com/v8/...`` becomes
 ``http://127.0.0.1:PORT/_host/query2.finance.yahoo.com/v8/...``), which ``FakeYahoo.session()`` (a
-``curl_cffi`` Session) applies to every request. The A3 cookie is sent exactly as Yahoo sends it
-(``Domain=.yahoo.com``), so curl's cookie engine, talking to 127.0.0.1, does not keep it: yfinance does
-not need it (it asks for the crumb anyway and the crumb is served without a cookie), but it cannot persist
-a cookie to its cookie cache either, so every fresh yfinance state asks fc.yahoo.com once.
+``curl_cffi`` Session) applies to every request, refusing any non-Yahoo URL. The A3 cookie is sent exactly
+as Yahoo sends it (``Domain=.yahoo.com``); curl's cookie engine, talking to 127.0.0.1, refuses that domain,
+so the session puts Yahoo's cookies into its jar itself (``keep_yahoo_cookies``), as a client of the real
+host would: yfinance then finds and caches its cookie and asks fc.yahoo.com once per state, as with Yahoo.
+A session of rotor's own that rewrites URLs should call ``keep_yahoo_cookies`` likewise. The crumb is
+served whether or not a cookie comes with the request (the jar's ``.yahoo.com`` cookies never reach
+127.0.0.1). Only the chart API serves data; quoteSummary, v7 quote and fundamentals-timeseries answer as
+Yahoo does for a symbol it does not know, any other path with Yahoo's 404 JSON.
 
 What is served, and how (documented where Yahoo's real behaviour was not certain):
 
@@ -45,7 +50,8 @@ What is served, and how (documented where Yahoo's real behaviour was not certain
   ``fiftyTwoWeekHigh/Low`` are the real extremes of the last 365 days; ``firstTradeDate`` is the first
   bundled row (the fake's history starts there); ``regularMarketVolume`` is 0 for symbols without volume.
 
-Nothing here is thread-unsafe: all mutable state belongs to the instance and is guarded by its lock.
+No module-level mutable state: everything that changes belongs to a ``FakeYahoo`` and is guarded by its
+lock; handlers run one thread per connection (HTTP/1.1 keep-alive).
 """
 
 from __future__ import annotations
@@ -865,10 +871,10 @@ class FakeYahoo:
         kind, symbol = _classify(host, path)
         fault = self._take_fault(kind, symbol)
         transport = fault in ("drop", "hang")
-        answer = None if transport else self._answer(kind, symbol, method, query, fault)
+        answer = None if transport else self._answer(kind, symbol, method, path, query, fault)
         late = None
         if fault == "hang" and self.hang_seconds is not None:
-            late = self._answer(kind, symbol, method, query, None)
+            late = self._answer(kind, symbol, method, path, query, None)
         status = answer.status if answer is not None else (late.status if late is not None else None)
         record = LoggedRequest(time.monotonic(), method, host, path, query, status, kind, symbol, fault)
         with self._lock:
@@ -900,6 +906,7 @@ class FakeYahoo:
         kind: RequestKind,
         symbol: str | None,
         method: str,
+        path: str,
         query: Mapping[str, str],
         fault: FaultName | None,
     ) -> _Answer:
@@ -922,7 +929,7 @@ class FakeYahoo:
         if kind == "consent":
             return _Answer(200, _HTML, _CONSENT_PAGE.encode())
         if kind == "other" or symbol is None or method != "GET":
-            return _Answer(404, _JSON, _OTHER_JSON.encode())
+            return _other(path, query)
         answer = self._chart(symbol, query, int(now.timestamp()))
         if fault == "malformed":
             return _Answer(200, answer.content_type, answer.body[: len(answer.body) // 2])
@@ -997,6 +1004,21 @@ class FakeYahoo:
                     "The requested range must be within the last 30 days.",
                 )
         return chart.intraday(interval, span if not has_period else None, period1, period2, prepost)
+
+
+def _other(path: str, query: Mapping[str, str]) -> _Answer:
+    """Yahoo's answers, for a symbol it does not know, on the endpoints yfinance falls back to when the
+    chart gives no timezone (``Ticker.info``): the fake serves no quote data for any symbol. Any other path
+    gets Yahoo's generic 404 JSON."""
+    if path.startswith("/v10/finance/quoteSummary/"):
+        symbol = unquote(path.rsplit("/", 1)[-1]).upper()
+        error = {"code": "Not Found", "description": f"Quote not found for symbol: {symbol}"}
+        return _json_answer(404, {"quoteSummary": {"result": None, "error": error}})
+    if path.rstrip("/") == "/v7/finance/quote":
+        return _json_answer(200, {"quoteResponse": {"result": [], "error": None}})
+    if path.startswith("/ws/fundamentals-timeseries/"):
+        return _json_answer(200, {"timeseries": {"result": [], "error": None}})
+    return _Answer(404, _JSON, _OTHER_JSON.encode())
 
 
 def _classify(host: str, path: str) -> tuple[RequestKind, str | None]:
@@ -1177,7 +1199,7 @@ class _Chart:
                 return window
         return self.windows[-1]
 
-    def meta(self, granularity: str, span: str | None, first_index: int | None) -> dict[str, object]:
+    def meta(self, span: str | None, first_index: int | None) -> dict[str, object]:
         venue = self.venue
         tz_name, offset = _tz_fields(self.zone, self.now)
         first_stamp = self.windows[0].stamp
@@ -1266,7 +1288,7 @@ class _Chart:
         else:
             low = period1 if period1 is not None else 0
             first_index = bisect.bisect_left([w.stamp for w in self.windows], low)
-        meta = self.meta("1d", span, first_index)
+        meta = self.meta(span, first_index)
         states = [r[2] for r in rows]
         quote = {
             "quote": [
@@ -1335,7 +1357,7 @@ class _Chart:
                 closes.append(prices[-1] if prices else None)
                 counted = [b[2] for b in traded if b[2] is not None]
                 volumes.append(sum(counted) if counted else None)
-        meta = self.meta(interval, span, self.current if window is not None else None)
+        meta = self.meta(span, self.current if window is not None else None)
         if window is not None:
             periods = self.periods(window)
             if prepost:
