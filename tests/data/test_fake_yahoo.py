@@ -188,6 +188,28 @@ def test_settled_history_equals_the_bundled_rows(yahoo: FakeYahoo, yf: Any, bars
     session.close()
 
 
+def test_download_as_rotor_calls_it(yahoo: FakeYahoo, yf: Any, bars: pd.DataFrame) -> None:
+    """yf.download with the rewriting session (download installs the session it is given, or a new
+    network one, into yfinance's singleton: the session must be passed on every call)."""
+    yf.config.debug.hide_exceptions = True
+    yahoo.now = et(2026, 3, 4, 11, 1, 30)
+    session = yahoo.session()
+    symbols = ["SPY", "^GSPC", "GC=F", "NOPE"]
+    options = {"group_by": "column", "auto_adjust": False, "progress": False, "session": session}
+    daily = yf.download(symbols, start="2026-02-25", end="2026-03-04", threads=True, **options)
+    for symbol in ("SPY", "^GSPC", "GC=F"):
+        expected = [real_row(bars, symbol, d.strftime("%Y-%m-%d"))["close"] for d in daily.index]
+        assert daily["Close"][symbol].tolist() == expected
+    assert daily["Close"]["NOPE"].isna().all()
+    minutes = yf.download(symbols, period="1d", interval="1m", threads=False, **options)
+    last = minutes["Close"]["SPY"].dropna()
+    assert last.index[-1] == pd.Timestamp(et(2026, 3, 4, 11, 1))
+    row = real_row(bars, "SPY", "2026-03-04")
+    assert row["low"] <= last.min() and last.max() <= row["high"]
+    assert {r.kind for r in yahoo.log} <= {"cookie", "crumb", "consent", "chart", "other"}
+    session.close()
+
+
 def test_request_counts_of_a_first_and_a_second_call(yahoo: FakeYahoo, yf: Any) -> None:
     yf.Ticker("^GSPC").history(start="2026-02-02", end="2026-03-04", auto_adjust=False)
     # Cookie (fc.yahoo.com), crumb (query1), the timezone probe (range=1d) and the history itself.
@@ -482,6 +504,15 @@ def test_no_row_is_sent_before_its_window_opens_nor_past_the_bundle(
     yahoo.now = et(2026, 3, 4, 9, 29, 59)
     _, answer = chart(yahoo, "SPY", range="5d", interval="1d")
     assert rows_of(answer)[-1][0] == et(2026, 3, 3, 9, 30)
+    yahoo.now = et(2026, 3, 6, 20, 0)
+    _, ytd = chart(yahoo, "SPY", range="ytd", interval="1d")
+    assert rows_of(ytd)[0][0] == et(2026, 1, 2, 9, 30) and rows_of(ytd)[-1][0] == et(2026, 3, 6, 9, 30)
+    _, month = chart(yahoo, "SPY", range="1mo", interval="1d")
+    assert rows_of(month)[0][0] == et(2026, 2, 9, 9, 30)  # the first session from 2026-02-06 20:00 on
+    assert (
+        month["chart"]["result"][0]["meta"]["chartPreviousClose"]
+        == real_row(bars, "SPY", "2026-02-06")["close"]
+    )
     yahoo.now = et(2026, 12, 1, 12, 0)
     _, late = chart(yahoo, "DX-Y.NYB", range="max", interval="1d")
     last = bars[bars["symbol"] == "DX-Y.NYB"]["date"].max()
