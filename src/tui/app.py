@@ -315,8 +315,11 @@ class RotorApp(App[int]):
         self.snapshot = snapshot
         self.stale = stale
         main = self.screen_stack[0]
+        tape = next(iter(main.query(TickerTape)), None)
+        if tape is None:
+            return  # shutting down: a late snapshot finds the widgets already gone
         with self.batch_update():
-            main.query_one(TickerTape).show(tape_text(snapshot, stale=stale))
+            tape.show(tape_text(snapshot, stale=stale))
             main.query_one(IndicesTable).show(snapshot, stale=stale)
             if self._heatmap and self._commodities and self._rotation and self._risk:
                 self._heatmap.show(snapshot, stale=stale)

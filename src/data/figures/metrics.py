@@ -139,10 +139,12 @@ def instrument_metrics(panel: Panel, as_of: date | None = None) -> pd.DataFrame:
     bar on ``as_of`` this is the same as anchoring them all at ``as_of``."""
     cut = panel.upto(as_of) if as_of is not None else panel
     close_df = cut.close
-    close = close_df.to_numpy(dtype="float64")
+    # C order whatever the frame's layout: a sum's rounding depends on it, and a figure must not depend on
+    # how the panel was built (from the cache, or merged in memory).
+    close = np.ascontiguousarray(close_df.to_numpy(dtype="float64"))
     valid = ~np.isnan(close)
-    low = np.fmin(cut.low.to_numpy(dtype="float64"), close)
-    high = np.fmax(cut.high.to_numpy(dtype="float64"), close)
+    low = np.fmin(np.ascontiguousarray(cut.low.to_numpy(dtype="float64")), close)
+    high = np.fmax(np.ascontiguousarray(cut.high.to_numpy(dtype="float64")), close)
     rank = _rank_from_end(valid) if close.shape[0] else np.zeros_like(close, dtype=int)
 
     last = nth_last(close, 1, valid)

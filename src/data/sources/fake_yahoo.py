@@ -202,8 +202,9 @@ VENUES: Final[Mapping[str, Venue]] = {
     "HG=F": _future("CMX", "COMEX"),
     "CL=F": _future("NYM", "NY Mercantile"),
     "NG=F": _future("NYM", "NY Mercantile"),
+    # ICE's currency futures keep their full hours on the NYSE's half days (exchange-calendars' IEPA agrees).
     "DX-Y.NYB": Venue(
-        "NYB", "ICE Futures", "INDEX", _NY, "overnight", _hm("20:00"), _hm("17:00"), _hm("13:00")
+        "NYB", "ICE Futures", "INDEX", _NY, "overnight", _hm("20:00"), _hm("17:00"), _hm("17:00")
     ),
 }
 
@@ -462,8 +463,12 @@ def build_window(venue: Venue, row: Row | None, day: date, previous: date | None
             pauses.append((_at(current, halt, zone), _at(current, venue.open, zone)))
         if current.weekday() == 5:
             friday = current - timedelta(days=1)
-            short = friday in NYSE_HOLIDAYS or friday in NYSE_HALF_DAYS
-            friday_close = _at(friday, halt if short else venue.close, zone)
+            if friday in NYSE_HOLIDAYS:
+                friday_close = _at(friday, halt, zone)
+            else:
+                friday_close = _at(
+                    friday, venue.half_close if friday in NYSE_HALF_DAYS else venue.close, zone
+                )
             pauses.append((friday_close, _at(current + timedelta(days=1), venue.open, zone)))
         current += timedelta(days=1)
     segments = _subtract((start, end), pauses)

@@ -243,9 +243,16 @@ class Gate:
             self.generation += 1
 
 
-def make_session(gate: Gate, rewrite: Callable[[str], str] | None = None) -> Any:
+#: Called after each response with the session, the URL asked (before any rewrite) and the response.
+ResponseHook = Callable[[Any, str, Any], None]
+
+
+def make_session(
+    gate: Gate, rewrite: Callable[[str], str] | None = None, on_response: ResponseHook | None = None
+) -> Any:
     """A curl_cffi session (Chrome impersonation, as yfinance makes its own) whose every request passes
-    ``gate``; ``rewrite`` maps each URL first (tests point Yahoo's hosts at a local server with it)."""
+    ``gate``; ``rewrite`` maps each URL first and ``on_response`` sees each answer (tests point Yahoo's
+    hosts at a local server, and keep the cookies it sets for Yahoo's domain)."""
     from curl_cffi import requests as curl_requests
 
     class YahooSession(curl_requests.Session[curl_requests.Response]):
@@ -267,6 +274,8 @@ def make_session(gate: Gate, rewrite: Callable[[str], str] | None = None) -> Any
             gate.observe(task, url, int(response.status_code), headers)
             if task is not None and "/v8/finance/chart/" in url:
                 task.body = bytes(response.content)
+            if on_response is not None:
+                on_response(self, url, response)
             return response
 
     return YahooSession(impersonate="chrome")
@@ -384,9 +393,10 @@ class YahooSource:
     """Daily bars and current prices of Yahoo tickers (see the module docstring).
 
     ``cache_dir``: where yfinance keeps its cookie and time-zone caches (``None``: a private temporary
-    directory). ``rewrite``: maps every URL before it is sent (tests). ``clock``, ``jitter`` are
-    injectable. The source keeps its backoff state between calls: ``retry_at`` says when it will ask
-    Yahoo again after a rate limit or an unreachable Yahoo (calls before then send nothing)."""
+    directory). ``rewrite`` maps every URL before it is sent and ``on_response`` sees every answer (tests
+    use both to talk to a local fake Yahoo). ``clock``, ``jitter`` are injectable. The source keeps its
+    backoff state between calls: ``retry_at`` says when it will ask Yahoo again after a rate limit or an
+    unreachable Yahoo (calls before then send nothing)."""
 
     def __init__(
         self,
@@ -395,6 +405,7 @@ class YahooSource:
         workers: int = WORKERS,
         request_timeout: float = REQUEST_TIMEOUT,
         rewrite: Callable[[str], str] | None = None,
+        on_response: ResponseHook | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         jitter: Callable[[], float] = random.random,
     ) -> None:
@@ -404,6 +415,7 @@ class YahooSource:
         self.gate = Gate(request_timeout, clock)
         self._cache_dir = cache_dir
         self._rewrite = rewrite
+        self._on_response = on_response
         self._clock = clock
         self._jitter = jitter
         self._lock = threading.Lock()
@@ -430,7 +442,11 @@ class YahooSource:
                 from yfinance.data import YfData
 
                 yfinance.cache.set_cache_location(str(self._yfinance_dir()))
-                self._client = YfData(session=make_session(self.gate, self._rewrite))
+                # rotor's own client, not yfinance's process-wide one (``YfData()`` is a singleton): its
+                # cookie and crumb belong to rotor's session, whatever else in the process uses yfinance.
+                client = YfData.__new__(YfData)
+                client.__init__(session=make_session(self.gate, self._rewrite, self._on_response))
+                self._client = client
                 self._pool = _Pool(self.workers)
             return self._client
 
@@ -474,8 +490,8 @@ class YahooSource:
         self._wait(outcomes, deadline)
         probe = outcomes[0]
         if probe.error is not None and self._ends_refresh(probe.error):
-            errors.update({s: probe.error.for_symbol(s) for s in symbols})
-            self._back_off(probe.error)
+            told = self._back_off(probe.error)
+            errors.update({s: told.for_symbol(s) for s in symbols})
             return self._result(answers, errors, self.gate.sent - sent_before)
         outcomes += [self._start(client, s, wanted[s], now, deadline) for s in symbols[1:]]
         self._wait(outcomes, deadline)
@@ -493,7 +509,8 @@ class YahooSource:
             self.gate.abandon()
         limited = self.gate.rate_limited
         if limited is not None:
-            self._back_off(limited)
+            told = self._back_off(limited)
+            errors.update({s: told.for_symbol(s) for s, e in errors.items() if isinstance(e, RateLimited)})
         elif answers:
             self._failures, self.retry_at, self._backoff_error = 0, None, None
         return self._result(answers, errors, self.gate.sent - sent_before)
@@ -503,8 +520,9 @@ class YahooSource:
         """Failures of the probe that say Yahoo as a whole is not answering properly."""
         return isinstance(error, RateLimited | ProviderUnavailable | ProviderTimeout | ServerError)
 
-    def _back_off(self, error: ProviderError) -> None:
-        """Wait before asking again: exponential with jitter, at least Retry-After."""
+    def _back_off(self, error: ProviderError) -> ProviderError:
+        """Wait before asking again (exponential with jitter, at least Retry-After); returns the error to
+        report, which says when the next try is."""
         if isinstance(error, RateLimited):
             base, cap = RATE_LIMIT_BASE, RATE_LIMIT_CAP
         else:
@@ -521,6 +539,7 @@ class YahooSource:
             )
         else:
             self._backoff_error = type(error)(f"{error.reason}; next try {retry_at.astimezone():%H:%M}")
+        return self._backoff_error
 
     def _wait(self, outcomes: Sequence[_Outcome], deadline: float) -> None:
         for outcome in outcomes:
