@@ -19,9 +19,10 @@ import idle
 import memory
 import refresh
 import startup
+import yahoo_bench
 from common import report
 
-BENCHMARKS = (headless, refresh, startup, cache_bench, idle, memory)
+BENCHMARKS = (headless, refresh, startup, cache_bench, idle, memory, yahoo_bench)
 
 
 def main() -> int:

@@ -21,6 +21,7 @@ SMALLEST: dict[str, dict[str, Any]] = {
     "idle": {"seconds": 1.0},
     "memory": {"cycles": 4},
     "cache_bench": {"runs": 1},
+    "yahoo_bench": {"seconds": 1.0, "warmup": 4.0, "hang_after": 8.0},
 }
 
 

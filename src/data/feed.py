@@ -352,7 +352,8 @@ class LiveFeed:
         offline = result is not None and _offline(result)
         if offline and self._mode == "live":
             assert result is not None
-            raise _first_failure(result)
+            failure = _first_failure(result)
+            raise type(failure)(failure.reason)  # the source's reason, for every symbol alike
         figures = self._current_figures()
         sources = self._sources(result)
         status = self._status(figures, markets, result, sources, offline, now)
@@ -531,10 +532,12 @@ class LiveFeed:
             quote = self._quotes.get(symbol)
             quote_time = quote[0].time if quote is not None and quote[1] == stats.last_date else None
             price = price_status(market, stats.last_date, quote_time, now, self._interval)
-            reason = price.reason
-            if price.stale and failure is not None:
-                reason = failure.reason
-            out[symbol] = InstrumentStatus(sources[symbol], price.stale, price.state, reason)
+            stale, reason = price.stale, price.reason
+            if failure is not None and (stale or price.state in ("live", "pre-open")):
+                # Its market trades and this refresh could not update it: the price shown is not known to
+                # be current (a quiet close on a closed market stays as it is).
+                stale, reason = True, failure.reason
+            out[symbol] = InstrumentStatus(sources[symbol], stale, price.state, reason)
         return out
 
     def detail(self, snapshot: MarketSnapshot, symbol: str) -> SymbolDetail:

@@ -280,9 +280,12 @@ def test_a_feed_failing_in_the_session_goes_stale_with_its_reason_and_recovers(
         good = feed.refresh()
         yahoo.fail("drop")
         clock.now = et("2026-03-09 10:05")
-        early = feed.refresh()  # five minutes without a price: not stale yet, the last values kept
+        early = (
+            feed.refresh()
+        )  # the market trades and the feed cannot update it: stale at once, last values kept
         spy = early.get("SPY")
-        assert spy is not None and spy.last == good.get("SPY").last and not spy.stale  # type: ignore[union-attr]
+        assert spy is not None and spy.last == good.get("SPY").last  # type: ignore[union-attr]
+        assert spy.stale and spy.error is not None and spy.error.startswith("Yahoo unreachable")
         assert (
             early.fetch is not None and early.fetch.reason is not None and "unreachable" in early.fetch.reason
         )

@@ -550,8 +550,8 @@ class _Server(ThreadingHTTPServer):
     block_on_close = False
     allow_reuse_address = True
 
-    def __init__(self, fake: FakeYahoo) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, fake: FakeYahoo, port: int = 0) -> None:
+        super().__init__(("127.0.0.1", port), _Handler)
         self.fake = fake
 
 
@@ -627,6 +627,18 @@ def keep_yahoo_cookies(
             session.cookies.jar.set_cookie(cookie)
 
 
+def rewrite_to(base_url: str, url: str) -> str:
+    """A Yahoo URL sent to a FakeYahoo at ``base_url`` (``http://127.0.0.1:PORT``; see ``FakeYahoo.rewrite``).
+    Raises ValueError for any URL that is not Yahoo's."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or not (host == "yahoo.com" or host.endswith(".yahoo.com")):
+        raise ValueError(f"FakeYahoo serves only yahoo.com URLs, not {url!r}")
+    path = parts.path or "/"
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{base_url}/_host/{host}{path}{query}"
+
+
 class RewritingSession(curl_requests.Session[curl_requests.Response]):
     """A curl_cffi Session that sends every Yahoo URL to a ``FakeYahoo`` (through its ``rewrite``), keeps
     the cookies Yahoo's hosts set (``keep_yahoo_cookies``), and refuses any other URL, so code using it
@@ -659,8 +671,10 @@ class FakeYahoo:
         bars: pd.DataFrame | None = None,
         retry_after: int = 60,
         hang_seconds: float | None = None,
+        port: int = 0,
     ) -> None:
         self._clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
+        self._port = port
         self.retry_after = retry_after
         self.hang_seconds = hang_seconds
         self._rows = _rows_by_symbol(bars)
@@ -706,7 +720,7 @@ class FakeYahoo:
         if self._server is not None:
             return self
         self._stopping.clear()
-        self._server = _Server(self)
+        self._server = _Server(self, self._port)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-yahoo", daemon=True
         )
@@ -752,13 +766,7 @@ class FakeYahoo:
         """``https://<host>.yahoo.com/<path>?<query>`` -> ``http://127.0.0.1:PORT/_host/<host>/<path>?<query>``.
 
         Raises ValueError for any URL that is not Yahoo's (nothing may leave the machine)."""
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        if parts.scheme not in ("http", "https") or not (host == "yahoo.com" or host.endswith(".yahoo.com")):
-            raise ValueError(f"FakeYahoo serves only yahoo.com URLs, not {url!r}")
-        path = parts.path or "/"
-        query = f"?{parts.query}" if parts.query else ""
-        return f"{self.base_url}/_host/{host}{path}{query}"
+        return rewrite_to(self.base_url, url)
 
     def session(self, **kwargs: Any) -> RewritingSession:
         """A curl_cffi Session (impersonating Chrome, as yfinance's own) whose requests all come here."""
@@ -1395,3 +1403,57 @@ __all__ = [
     "path_price",
     "progress",
 ]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a FakeYahoo until interrupted (benchmarks and manual runs): ``python -m
+    rotor.data.sources.fake_yahoo --port 8765 --offset SECONDS [--fail rate_limit] [--delay 0.1]``.
+
+    Its clock is the real clock plus ``--offset`` seconds (a benchmark computes the offset once and gives
+    the same to rotor's clock, so both agree on "now"). Prints its base URL on the first line."""
+    import argparse
+    import signal
+
+    parser = argparse.ArgumentParser(description=main.__doc__.splitlines()[0] if main.__doc__ else None)
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free one)")
+    parser.add_argument("--offset", type=float, default=0.0, help="seconds added to the real clock")
+    parser.add_argument("--fail", choices=FAULTS, help="a fault on every request")
+    parser.add_argument("--fail-after", type=float, default=0.0, help="seconds before the fault starts")
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds every answer waits (latency)")
+    parser.add_argument("--retry-after", type=int, default=60, help="Retry-After of a 429, in seconds")
+    args = parser.parse_args(argv)
+    offset = timedelta(seconds=args.offset)
+    server = FakeYahoo(
+        lambda: datetime.now(UTC) + offset,
+        retry_after=args.retry_after,
+        hang_seconds=args.delay if args.delay > 0 else None,
+        port=args.port,
+    )
+    server.start()
+    if args.delay > 0:
+        server.fail("hang", kinds=list(get_args(RequestKind)))
+    if args.fail:
+        fault: FaultName = args.fail
+        if args.fail_after > 0:
+            timer = threading.Timer(args.fail_after, lambda: server.fail(fault))
+            timer.daemon = True
+            timer.start()
+        else:
+            server.fail(fault)
+    print(server.base_url, flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+        # On the way out, what was asked (monotonic arrival times, system-wide on Linux): benchmarks read it.
+        log = [(r.time, r.kind, r.symbol, r.fault) for r in server.log]
+        print(json.dumps({"log": log}), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -489,6 +489,10 @@ class YahooSource:
         outcomes = [self._start(client, symbols[0], wanted[symbols[0]], now, deadline)]
         self._wait(outcomes, deadline)
         probe = outcomes[0]
+        if not probe.done.is_set():  # the probe hung past the budget: so would every other request
+            self.abandoned += 1
+            self.gate.abandon()
+            probe.error = ProviderTimeout(f"Yahoo did not answer within {budget:g} s", symbols[0])
         if probe.error is not None and self._ends_refresh(probe.error):
             told = self._back_off(probe.error)
             errors.update({s: told.for_symbol(s) for s in symbols})

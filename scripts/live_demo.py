@@ -1,0 +1,62 @@
+"""Run the app against the local fake Yahoo (rotor.data.sources.fake_yahoo) at a chosen moment of the past,
+through the real yfinance over HTTP: the way to see the live path by hand (in tmux) without Yahoo.
+
+    .venv/bin/python scripts/live_demo.py --at "2026-03-09 09:25" [--interval 5] [--fail rate_limit]
+
+The fake serves the bundled real rows as Yahoo would at that moment, with the clock running from there in
+real time (rotor's clock and the fake's agree); the cache is a temporary directory seeded with the bundled
+rows up to a few days before. ``--fail`` injects a fault after ``--fail-after`` seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from rotor.data.cache import Cache
+from rotor.data.feed import LiveFeed
+from rotor.data.sources.fake import FakeProvider
+from rotor.data.sources.fake_yahoo import FAULTS, FakeYahoo, keep_yahoo_cookies
+from rotor.data.sources.yahoo import YahooSource
+from rotor.tui.app import create_app
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--at", default="2026-03-09 09:25", help="New York time to start at")
+    parser.add_argument("--interval", type=float, default=5.0, help="refresh interval (seconds)")
+    parser.add_argument("--fail", choices=FAULTS, help="a fault to inject on every request")
+    parser.add_argument("--fail-after", type=float, default=30.0, help="seconds before the fault starts")
+    parser.add_argument(
+        "--seed-days", type=int, default=5, help="bundled rows seeded up to this many days before"
+    )
+    args = parser.parse_args()
+    start = datetime.fromisoformat(args.at).replace(tzinfo=NEW_YORK)
+    offset = start - datetime.now(UTC)
+
+    def clock() -> datetime:
+        return datetime.now(UTC) + offset
+
+    with FakeYahoo(clock) as yahoo, tempfile.TemporaryDirectory(prefix="rotor-demo-") as tmp:
+        if args.fail:
+            threading.Timer(args.fail_after, lambda: yahoo.fail(args.fail)).start()
+        source = YahooSource(
+            cache_dir=Path(tmp), rewrite=yahoo.rewrite, on_response=keep_yahoo_cookies, clock=clock
+        )
+        seed = FakeProvider(start.date() - timedelta(days=args.seed_days), source="snapshot")
+        feed = LiveFeed(
+            Cache(Path(tmp) / "cache"), source, clock=clock, seed=seed, refresh_interval=args.interval
+        )
+        app = create_app(feed, clock=clock, interval=args.interval, closed_interval=max(args.interval, 60.0))
+        result = app.run()
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
