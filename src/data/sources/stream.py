@@ -195,13 +195,16 @@ class YahooStream:
             self._close(client)  # reconnect with the new set (one subscription, no stale symbols)
         self._wake.set()
 
-    def stop(self) -> None:
-        """Close the connection and end the thread."""
+    def stop(self, timeout: float = 2.0) -> None:
+        """Close the connection and end the thread (waiting up to ``timeout`` seconds for it)."""
         self._stopped.set()
         self._wake.set()
         with self._lock:
             client = self._state.client
         self._close(client)
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self._set(mode="off")
 
     @staticmethod
     def _close(client: Any) -> None:
