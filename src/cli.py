@@ -418,7 +418,8 @@ def run_app(args: argparse.Namespace, config: Config, log: logging.Logger | None
 
 def run_config(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     """``rotor config path|show|init|check``."""
-    from rotor.data.config import CONFIG_ENV, resolve_config_path, to_toml, write_default_config
+    from rotor.data.config import CONFIG_ENV, resolve_config_path
+    from rotor.data.config_text import to_toml, write_default_config
 
     path, explicit = resolve_config_path(args.config, env)
     origin = "--config" if explicit else (f"${CONFIG_ENV}" if env.get(CONFIG_ENV) else "default location")

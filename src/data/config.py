@@ -1,9 +1,9 @@
 """The TOML configuration file: where it lives, how it is read, and one-line errors naming the key.
 
 What the file may hold is declared once, in ``rotor.data.settings`` (one dataclass per ``[section]``, one
-field per key, with its default, range or choices and doc); this module derives from that declaration the
-validation, ``to_toml`` (``rotor config show``), ``default_config_text`` (``rotor config init``) and
-``reference_table`` (the README's table of keys).
+field per key, with its default, range or choices and doc); this module derives the validation from that
+declaration, and ``rotor.data.config_text`` the file's texts (``config show``, ``config init``, the README's
+table of keys).
 
 Location: ``--config PATH`` > ``$ROTOR_CONFIG`` > ``platformdirs.user_config_dir("rotor")/config.toml``.
 A missing file is fine (every default applies) unless it was named with ``--config``. Only a regular file
@@ -32,9 +32,7 @@ from typing import Any, Final
 
 from rotor.data.errors import RotorError, printable
 from rotor.data.settings import (
-    MAX_NAME_LENGTH,
     MAX_WATCHLIST,
-    WATCHLIST_ITEM_KEYS,
     Config,
     WatchlistEntry,
     kind_of,
@@ -89,48 +87,36 @@ def resolve_config_path(
 
 # --- reading -----------------------------------------------------------------------------------------
 
-_FILE_KINDS: Final = (
-    (stat.S_ISDIR, "a directory"),
-    (stat.S_ISFIFO, "a FIFO (named pipe), not a regular file"),
-    (stat.S_ISCHR, "a character device, not a regular file"),
-    (stat.S_ISBLK, "a block device, not a regular file"),
-    (stat.S_ISSOCK, "a socket, not a regular file"),
-)
-
-
-def _not_regular(mode: int) -> str | None:
-    if stat.S_ISREG(mode):
-        return None
-    return next((what for test, what in _FILE_KINDS if test(mode)), "not a regular file")
+#: What a config path that is not a regular file is, by the first letter of ``stat.filemode``.
+_NOT_REGULAR: Final = {
+    "d": "a directory",
+    "p": "a FIFO (named pipe), not a regular file",
+    "c": "a character device, not a regular file",
+    "b": "a block device, not a regular file",
+}
 
 
 def read_config_bytes(path: Path) -> bytes | None:
     """The bytes of the config file ``path``, or ``None`` when it does not exist. Only a regular file of at
-    most ``MAX_CONFIG_BYTES`` is read: anything else raises ``ConfigError`` at once (the file is checked
-    before it is opened, opened non-blocking, and checked again once open)."""
-    data = bytearray()
+    most ``MAX_CONFIG_BYTES`` is read: anything else raises ``ConfigError`` at once (opened non-blocking,
+    so a FIFO cannot hang rotor, then checked)."""
     try:
-        kind = _not_regular(path.stat().st_mode)
-        if kind is None:
-            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-            try:
-                kind = _not_regular(os.fstat(fd).st_mode)
-                while kind is None and len(data) <= MAX_CONFIG_BYTES:
-                    chunk = os.read(fd, 65536)
-                    if not chunk:
-                        break
-                    data += chunk
-            finally:
-                os.close(fd)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        try:
+            mode = os.fstat(fd).st_mode
+            data = os.read(fd, MAX_CONFIG_BYTES + 1) if stat.S_ISREG(mode) else b""
+        finally:
+            os.close(fd)
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from None
-    if kind is not None:
+    if not stat.S_ISREG(mode):
+        kind = _NOT_REGULAR.get(stat.filemode(mode)[0], "not a regular file")
         raise ConfigError(f"config file {path} is {kind}")
     if len(data) > MAX_CONFIG_BYTES:
         raise ConfigError(f"config file {path} is larger than {MAX_CONFIG_BYTES >> 20} MiB; not reading it")
-    return bytes(data)
+    return data
 
 
 def load_config(path: str | None, env: Mapping[str, str] | None = None) -> Config:
@@ -310,64 +296,49 @@ class _Validator:
         if len(items) > MAX_WATCHLIST:
             raise self.fail(key, f"at most {MAX_WATCHLIST} symbols, got {len(items)}")
         builtin = {s.ticker: s for s in UNIVERSE}
+        declared = {f.name: f for f in fields(WatchlistEntry)}
         entries: dict[str, WatchlistEntry] = {}
         for number, item in enumerate(items, start=1):
-            fields_: Mapping[str, object] = {"symbol": item} if isinstance(item, str) else item
-            if not isinstance(fields_, dict):
+            parts: Mapping[str, object] = {"symbol": item} if isinstance(item, str) else item
+            if not isinstance(parts, dict):
                 raise self.fail(
                     key,
                     f"item {number} must be a ticker or {{ symbol = ..., name = ... }}, "
                     f"got {type_name(item)} ({shown(item)})",
                 )
-            for name in fields_:
-                if name not in WATCHLIST_ITEM_KEYS:
-                    hint = _did_you_mean(name, WATCHLIST_ITEM_KEYS)
+            for name in parts:
+                if name not in declared:
+                    hint = _did_you_mean(name, tuple(declared))
                     raise self.fail(key, f"item {number}: unknown key {shown(name)}{hint}", name)
-            if "symbol" not in fields_:
-                raise self.fail(key, f"item {number} has no 'symbol'")
-            raw = fields_["symbol"]
+            raw = parts.get("symbol")
             if not isinstance(raw, str):
-                raise self.fail(key, f"item {number}: symbol must be a string, got {type_name(raw)}")
+                raise self.fail(key, f"item {number} has no 'symbol' string")
             needle = f'"{raw}"'
             ticker = raw.strip().upper()
             if not is_valid_ticker(ticker):
                 raise self.fail(
                     key,
-                    f"{shown(raw)} is not a valid Yahoo ticker (letters, digits and ^ = - . only, "
-                    "at most 15 characters)",
+                    f"{shown(raw)} is not a valid Yahoo ticker ({spec_of(declared['symbol']).doc})",
                     needle,
                 )
             if ticker in builtin:
+                group = builtin[ticker].group
                 raise self.fail(
                     key,
-                    f"{ticker} is already a built-in symbol ({builtin[ticker].group}); remove it from the "
-                    "watchlist",
+                    f"{ticker} is already a built-in symbol ({group}); remove it from the watchlist",
                     needle,
                 )
             if ticker in entries:
                 raise self.fail(key, f"{ticker} is listed twice", needle)
-            name = self.display_name(ticker, "name", fields_.get("name", ticker), needle)
-            short = self.display_name(ticker, "short", fields_.get("short", name), needle)
-            entries[ticker] = WatchlistEntry(ticker, name, short)
+            texts = {"name": parts.get("name", ticker)}
+            texts["short"] = parts.get("short", texts["name"])
+            for label, text in texts.items():
+                problem = problem_with(declared[label], text)
+                if problem is not None:
+                    raise self.fail(key, f"{ticker}: {label} {problem}", needle)
+            entries[ticker] = WatchlistEntry(ticker, str(texts["name"]).strip(), str(texts["short"]).strip())
         self.watchlist = tuple(entries.values())
         return self.watchlist
-
-    def display_name(self, ticker: str, name: str, value: object, needle: str) -> str:
-        key = ("watchlist", "symbols")
-        if not isinstance(value, str):
-            raise self.fail(key, f"{ticker}: {name} must be a string, got {type_name(value)}", needle)
-        text = value.strip()
-        if not text or len(text) > MAX_NAME_LENGTH:
-            raise self.fail(
-                key, f"{ticker}: {name} must be 1 to {MAX_NAME_LENGTH} characters, got {shown(value)}", needle
-            )
-        if not text.isprintable():
-            raise self.fail(
-                key,
-                f"{ticker}: {name} must be printable text (no control characters), got {shown(value)}",
-                needle,
-            )
-        return text
 
     def benchmark(self, value: object) -> str:
         key = ("rotation", "benchmark")
@@ -382,115 +353,3 @@ class _Validator:
             hint = f"; did you mean '{guess[0]}'?" if guess else ""
             raise self.fail(key, f"{ticker} is neither a built-in nor a watchlist symbol{hint}")
         return ticker
-
-
-# --- writing -----------------------------------------------------------------------------------------
-
-
-def _toml_string(text: str) -> str:
-    """A TOML basic string; every character that is not printable is escaped (``\\uXXXX``)."""
-
-    def escape(ch: str) -> str:
-        if ch in '"\\':
-            return "\\" + ch
-        if ch.isprintable():
-            return ch
-        code = ord(ch)
-        return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
-
-    return '"' + "".join(map(escape, text)) + '"'
-
-
-def _toml_value(value: object) -> str:
-    """A TOML literal for a string, number or watchlist."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return repr(value)
-    if isinstance(value, tuple):
-        if not value:
-            return "[]"
-        items = []
-        for entry in value:
-            parts = [f"symbol = {_toml_value(entry.symbol)}", f"name = {_toml_value(entry.name)}"]
-            if entry.short != entry.name:
-                parts.append(f"short = {_toml_value(entry.short)}")
-            items.append("  { " + ", ".join(parts) + " },")
-        return "\n".join(["[", *items, "]"])
-    return _toml_string(str(value))
-
-
-def to_toml(config: Config) -> str:
-    """The effective configuration as TOML (every key, defaults included); reads back to ``config``."""
-    lines: list[str] = []
-    for name, cls in sections().items():
-        section = getattr(config, name)
-        lines += ["", f"[{name}]"]
-        for f in fields(cls):
-            value = getattr(section, f.name)
-            if value is None:
-                lines.append(f"# {f.name}: not set ({spec_of(f).doc})")
-            else:
-                lines.append(f"{f.name} = {_toml_value(value)}")
-    return "\n".join(lines[1:]) + "\n"
-
-
-def _comment(text: str) -> list[str]:
-    import textwrap
-
-    return textwrap.wrap(text, 108, initial_indent="# ", subsequent_indent="#   ", break_on_hyphens=False)
-
-
-def default_config_text() -> str:
-    """The commented file ``rotor config init`` writes: every key at its default (or an example), commented
-    out, with its doc and range, so the file changes nothing until a line is uncommented (and later default
-    changes still apply)."""
-    lines = [
-        "# rotor configuration (TOML). Every key is optional; remove the '# ' before a key to set it.",
-        "# 'rotor config check' validates this file; 'rotor config show' prints the effective values.",
-    ]
-    for name, cls in sections().items():
-        lines += ["", f"[{name}]", *_comment(str(cls.__doc__).strip())]
-        for f in fields(cls):
-            spec = spec_of(f)
-            allowed = ("one of: " if spec.choices else "") + spec.allowed()
-            lines += _comment(f"{f.name}: {spec.doc}" + (f" ({allowed})" if allowed else ""))
-            example = f"{f.name} = {spec.example or _toml_value(f.default)}"
-            lines += [f"# {line}" for line in example.splitlines()]
-    return "\n".join(lines) + "\n"
-
-
-def reference_table() -> str:
-    """The README's table of every key (Markdown), derived from the declarations."""
-    rows = ["| key | default | allowed | meaning |", "|---|---|---|---|"]
-    for name, cls in sections().items():
-        for f in fields(cls):
-            spec = spec_of(f)
-            default = "not set" if f.default is None else f"`{_toml_value(f.default)}`"
-            doc = spec.doc.replace("|", "\\|")
-            rows.append(f"| `[{name}]` `{f.name}` | {default} | {spec.allowed() or '-'} | {doc} |")
-    return "\n".join(rows) + "\n"
-
-
-def write_default_config(path: Path) -> None:
-    """Create ``path`` with ``default_config_text()``, user-only (0o600; a directory it creates is 0o700).
-
-    Never overwrites: raises ``FileExistsError`` when ``path`` exists, ``OSError`` when it cannot write."""
-    directory = path.parent
-    missing = []
-    probe = directory
-    while not probe.exists():
-        missing.append(probe)
-        if probe.parent == probe:
-            break
-        probe = probe.parent
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    for created in missing:
-        created.chmod(0o700)  # mkdir's mode is reduced by the umask; only directories created here
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            fd = -1
-            handle.write(default_config_text())
-    finally:
-        if fd != -1:
-            os.close(fd)

@@ -112,6 +112,11 @@ def setting(
     return field(default=default, metadata={"spec": spec})
 
 
+def described(doc: str, *, high: float | None = None) -> Any:
+    """A dataclass field without a default, declared like ``setting()`` (a watchlist item's parts)."""
+    return field(metadata={"spec": Spec(doc, high=high)})
+
+
 def spec_of(f: Field[Any]) -> Spec:
     spec = f.metadata.get("spec")
     if not isinstance(spec, Spec):
@@ -121,7 +126,7 @@ def spec_of(f: Field[Any]) -> Spec:
 
 def kind_of(f: Field[Any]) -> Literal["choice", "integer", "number", "string", "list"]:
     """How a setting's value is checked, from its declaration: its choices, else its default's type (a
-    ``None`` default means an optional string)."""
+    ``None`` default means an optional string, no default a string)."""
     if spec_of(f).choices:
         return "choice"
     default = f.default
@@ -194,6 +199,8 @@ def problem_with(f: Field[Any], value: object, given: str | None = None) -> str 
         return f"{shown(value)} is not allowed; {hint}"
     if not value.strip():
         return "must not be empty (leave it out for the default)"
+    if spec.high is not None and len(value.strip()) > spec.high:
+        return f"must be at most {spec.high:g} characters, got {got}"
     if not value.isprintable():
         return f"must be printable text (no control characters), got {got}"
     return None
@@ -240,11 +247,11 @@ class RefreshSettings:
 
 @dataclass(frozen=True, slots=True)
 class WatchlistEntry:
-    """One user symbol: a validated Yahoo ticker and how to show it."""
+    """One user symbol, an item of ``[watchlist] symbols``: a validated Yahoo ticker and how to show it."""
 
-    symbol: str
-    name: str
-    short: str
+    symbol: str = described("a Yahoo ticker: letters, digits and ^ = - . only, at most 15 characters")
+    name: str = described("the name shown (default: the ticker)", high=MAX_NAME_LENGTH)
+    short: str = described("the name in narrow columns (default: the name)", high=MAX_NAME_LENGTH)
 
     def to_symbol(self) -> Symbol:
         """The ``Symbol`` (group ``watchlist``); its kind follows Yahoo's ticker suffixes (``^`` an index,
@@ -262,8 +269,6 @@ class WatchlistEntry:
         return Symbol(self.symbol, self.name, self.short, "watchlist", kind, "", venue_code_for(self.symbol))
 
 
-#: The keys of one watchlist item written as a table.
-WATCHLIST_ITEM_KEYS: Final = ("symbol", "name", "short")
 _WATCHLIST_EXAMPLE: Final = """[
   { symbol = "AAPL", name = "Apple" },
   { symbol = "ZC=F", name = "Corn futures", short = "Corn" },

@@ -15,17 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from rotor.data.cache import Cache
-from rotor.data.config import (
-    ConfigError,
-    default_config_path,
-    default_config_text,
-    load_config,
-    parse_config,
-    reference_table,
-    resolve_config_path,
-    to_toml,
-    write_default_config,
-)
+from rotor.data.config import ConfigError, default_config_path, load_config, parse_config, resolve_config_path
+from rotor.data.config_text import default_config_text, reference_table, to_toml, write_default_config
 from rotor.data.errors import ProviderError, RotorError
 from rotor.data.feed import NOT_BUNDLED, BundledFeed, LiveFeed
 from rotor.data.figures.risk import RiskThresholds
@@ -337,7 +328,7 @@ def test_every_declared_key_is_in_the_template_and_the_readme() -> None:
     shown = readme[readme.index(start) + len(start) : readme.index(end)]
     assert shown == table, (
         "README's config table differs from the declarations: regenerate it with "
-        "python -c 'from rotor.data.config import reference_table; print(reference_table())'"
+        "python -c 'from rotor.data.config_text import reference_table; print(reference_table())'"
     )
 
 
