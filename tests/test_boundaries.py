@@ -106,6 +106,63 @@ print(json.dumps({
     assert not (tmp_path / "cache").exists()
 
 
+def test_argcomplete_is_imported_only_to_complete(tmp_path: Path) -> None:
+    """``import rotor.cli``, ``rotor --help`` and a report never import argcomplete; completing does
+    (tests/cli/test_cli.py), so this probe is real."""
+    code = """
+import contextlib, io, json, sys
+import rotor.cli
+after_import = "argcomplete" in sys.modules
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        rotor.cli.main(["--help"])
+    except SystemExit:
+        pass
+    rotor.cli.main(["report", "--source", "snapshot"])
+print(json.dumps({"import": after_import, "run": "argcomplete" in sys.modules}))
+"""
+    assert run_child(code, tmp_path) == {"import": False, "run": False}
+
+
+def test_yfinance_keeps_its_caches_in_rotors_cache_dir(tmp_path: Path) -> None:
+    """The live source, through the real yfinance (against the local fake Yahoo), writes yfinance's cookie
+    and time-zone caches under rotor's cache dir, never ``~/.cache/py-yfinance``."""
+    code = """
+import json, sys
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+from rotor.data.sources.fake_yahoo import FakeYahoo, keep_yahoo_cookies
+from rotor.data.sources.yahoo import YahooSource
+
+now = datetime(2026, 3, 5, 17, 30, tzinfo=ZoneInfo("America/New_York"))
+with FakeYahoo(lambda: now) as yahoo:
+    source = YahooSource(
+        cache_dir=Path(sys.argv[1]), rewrite=yahoo.rewrite, on_response=keep_yahoo_cookies, clock=lambda: now
+    )
+    result = source.fetch({"SPY": date(2026, 3, 2)}, now, 15.0)
+print(json.dumps({"errors": len(result.errors), "bars": len(result.bars)}))
+"""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "ROTOR_"))}
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "cache")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**env, "HOME": str(home)},
+        cwd=tmp_path,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["errors"] == 0 and result["bars"] > 0
+    assert (tmp_path / "cache" / "yfinance").is_dir()
+    assert not (home / ".cache" / "py-yfinance").exists()
+    assert sorted(p.name for p in home.rglob("*")) == []
+
+
 # --- no unsafe constructs in src/ --------------------------------------------------------------
 
 

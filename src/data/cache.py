@@ -7,9 +7,13 @@ It is the single source of truth for what was received. Design choices, and why:
 - One ``BEGIN IMMEDIATE`` transaction per write batch: a process killed in the middle of a batch leaves
   either the whole batch or none of it.
 - Parameterized SQL only, JSON for the snapshot, no pickle: the file is data, never code.
-- A file that cannot be opened or fails ``PRAGMA quick_check`` is moved aside (``<name>.corrupt-<UTC
-  timestamp>``) and rebuilt; ``Cache.notice`` tells the user where it went. A directory that cannot be
-  written falls back to an in-memory database, with a notice too. The cache never stops the app.
+- A file that cannot be opened, fails ``PRAGMA quick_check`` or has a schema this rotor cannot use (a
+  version that is no number, a migration that fails, a table without a column of ``SCHEMA_VERSION``) is
+  moved aside (``<name>.corrupt-<UTC timestamp>``) and rebuilt; ``Cache.notice`` tells the user where it
+  went. Rows of a usable file that are not data (a date that is no date, a close that is no number) are
+  skipped when read, and counted in the notice. A directory that cannot be written, or a file another
+  process keeps locked for longer than ``OPEN_WAIT_SECONDS``, falls back to an in-memory database, with a
+  notice saying which. The cache never stops the app.
 - Files are created user-only (0o600 in a 0o700 directory): the cache says what a user watches.
 
 This module imports pandas only inside ``read_bars``/``write_bars``: ``load_snapshot`` paints the app at
@@ -22,6 +26,7 @@ import json
 import math
 import os
 import sqlite3
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -45,6 +50,25 @@ CACHE_FILE_NAME: Final = "rotor-cache.sqlite3"
 BUSY_TIMEOUT_MS: Final = 5000
 #: Extra attempts after SQLite gave up waiting for a lock (each after a short pause).
 LOCK_RETRIES: Final = 3
+#: How long opening the cache waits for another process's lock before it gives up (in-memory fallback).
+OPEN_WAIT_SECONDS: Final = 2.0
+#: The largest finite float: SQLite stores an infinity as a REAL, which is no price.
+_MAX_FLOAT: Final = "1.7976931348623157e308"
+#: A stored bar that is data: a text symbol, a real date (``date(x, '+0 days')`` is NULL for 'not-a-date',
+#: '2026-03-02' for '2026-02-30'), a finite numeric close.
+_VALID_BAR: Final = (
+    "typeof(symbol) = 'text' AND date(date, '+0 days') IS date AND typeof(close) IN ('integer', 'real') "
+    f"AND abs(close) <= {_MAX_FLOAT}"
+)
+#: Messages of ``sqlite3.OperationalError`` that mean the file's schema is not rotor's (never "locked",
+#: "readonly", "disk full" ...: those are about the machine, and never a reason to move a file aside).
+_SCHEMA_ERRORS: Final = (
+    "no such table",
+    "no such column",
+    "duplicate column",
+    "already exists",
+    "has no column",
+)
 
 _T = TypeVar("_T")
 
@@ -201,8 +225,62 @@ class CacheFormatError(Exception):
     """The file is a SQLite database but not one this version of rotor can use."""
 
 
+class CacheLocked(Exception):
+    """Another process held the file's lock for longer than ``OPEN_WAIT_SECONDS``."""
+
+
+def _is_locked(exc: sqlite3.OperationalError) -> bool:
+    message = str(exc).lower()
+    return "locked" in message or "busy" in message
+
+
+def _number(column: str) -> str:
+    """SQL for ``column`` as a finite number, NULL for anything else (text, a blob, an infinity)."""
+    return (
+        f"CASE WHEN typeof({column}) IN ('integer', 'real') AND abs({column}) <= {_MAX_FLOAT} "
+        f"THEN {column} END"
+    )
+
+
+def _expected_columns() -> dict[str, set[str]]:
+    """Every table of ``SCHEMA_VERSION`` and its columns, read from a database the migrations build in
+    memory (so the migrations stay the one statement of the schema)."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        for version in sorted(MIGRATIONS):
+            MIGRATIONS[version](conn)
+        tables = [str(row[0]) for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {
+            table: {str(row[0]) for row in conn.execute("SELECT name FROM pragma_table_info(?)", (table,))}
+            for table in tables
+        }
+    finally:
+        conn.close()
+
+
 def _utc_stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _day(value: object) -> date:
+    """A stored ``YYYY-MM-DD``; ``ValueError`` for anything else."""
+    if not isinstance(value, str) or len(value) != 10:
+        raise ValueError(f"not a date: {value!r}")
+    return date.fromisoformat(value)
+
+
+def _moment(value: object) -> datetime:
+    """A stored ISO timestamp; ``ValueError`` for anything else."""
+    if not isinstance(value, str):
+        raise ValueError(f"not a time: {value!r}")
+    return datetime.fromisoformat(value)
+
+
+def _price(value: object) -> float:
+    """A stored price: a finite positive number; ``ValueError`` for anything else."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
+        raise ValueError(f"not a price: {value!r}")
+    return float(value)
 
 
 def _optional_float(value: object) -> float | None:
@@ -232,6 +310,8 @@ class Cache:
         self._lock = threading.RLock()
         self.directory = Path(directory) if directory is not None else resolve_cache_dir(None)
         self._notice: str | None = None
+        #: Per reader, the rows (table and key) its last read skipped as not data (see ``_VALID_BAR``).
+        self._skipped: dict[str, set[tuple[object, ...]]] = {}
         self.path: Path | None = self.directory / CACHE_FILE_NAME
         self._connection: sqlite3.Connection | None = None
         if not lazy:
@@ -250,9 +330,16 @@ class Cache:
 
     @property
     def notice(self) -> str | None:
-        """What the user must be told about the cache (quarantined file, in-memory fallback), if anything."""
+        """What the user must be told about the cache (quarantined file, in-memory fallback, unreadable rows
+        skipped), if anything."""
         _ = self._conn
-        return self._notice
+        skipped = set().union(*self._skipped.values())
+        if not skipped:
+            return self._notice
+        tables = ", ".join(sorted({str(row[0]) for row in skipped}))
+        count = len(skipped)
+        rows = f"skipped {count} unreadable row{'s' if count != 1 else ''} of the cache file ({tables})"
+        return f"{self._notice}; {rows}" if self._notice else rows
 
     def _open(self) -> None:
         if str(self.directory).startswith("~"):
@@ -268,6 +355,13 @@ class Cache:
         assert self.path is not None
         try:
             self._connection = self._open_file(self.path)
+        except CacheLocked:
+            self._notice = (
+                f"cache file {self.path} is locked by another process (waited {OPEN_WAIT_SECONDS:g} s); "
+                "using an in-memory cache for this run"
+            )
+            self._connection = self._open_memory()
+            self.path = None
         except OSError as exc:
             self._notice = (
                 f"cache dir {self.directory} not writable ({exc.strerror or exc}); using an in-memory cache"
@@ -280,12 +374,15 @@ class Cache:
     def _open_file(self, path: Path) -> sqlite3.Connection:
         """Open (creating if needed) the database file; quarantine and rebuild it when it is unusable.
 
-        Raises ``OSError`` when the directory or file cannot be created or written, or stays locked."""
+        Raises ``CacheLocked`` when another process keeps it locked, ``OSError`` when the directory or file
+        cannot be created or written."""
         self._prepare_file(path)
         try:
             return self._connect_checked(path)
         except sqlite3.OperationalError as exc:
-            # Locked past every retry, or not openable: not evidence of corruption, so never quarantine.
+            # Locked, or not openable: not evidence of corruption, so never quarantine.
+            if _is_locked(exc):
+                raise CacheLocked(str(exc)) from exc
             raise OSError(f"cannot open {path}: {exc}") from exc
         except (sqlite3.DatabaseError, CacheFormatError) as exc:
             moved = self._quarantine(path)
@@ -306,30 +403,36 @@ class Cache:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not directory_existed:
             path.parent.chmod(0o700)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        os.close(fd)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NONBLOCK, 0o600)
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise OSError(f"{path} is not a regular file")
+        finally:
+            os.close(fd)
         if not os.access(path.parent, os.W_OK):
             # WAL needs its -wal and -shm files next to the database.
             raise PermissionError(13, "Permission denied", str(path.parent))
 
     def _connect_checked(self, path: Path) -> sqlite3.Connection:
-        """Connect, verify the file (``PRAGMA quick_check``), switch to WAL and migrate the schema.
+        """Connect, verify the file (``PRAGMA quick_check``), switch to WAL, migrate and check the schema.
 
         A file that is not a database or fails the check raises ``sqlite3.DatabaseError`` (never the
-        ``OperationalError`` subclass, which means "locked" or "cannot open")."""
-        conn = sqlite3.connect(
-            path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
-        )
+        ``OperationalError`` subclass, which means "locked" or "cannot open"); one whose schema is not
+        rotor's raises ``CacheFormatError``. While opening, a lock held by another process is waited for
+        ``OPEN_WAIT_SECONDS`` at most, without retries (then ``OperationalError``: locked)."""
+        wait_ms = int(OPEN_WAIT_SECONDS * 1000)
+        conn = sqlite3.connect(path, timeout=OPEN_WAIT_SECONDS, isolation_level=None, check_same_thread=False)
         try:
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
-            check = self._retry_locked(lambda: conn.execute("PRAGMA quick_check").fetchone())
+            conn.execute(f"PRAGMA busy_timeout = {wait_ms:d}")
+            check = conn.execute("PRAGMA quick_check").fetchone()
             if check is None or check[0] != "ok":
                 raise sqlite3.DatabaseError(f"quick_check: {check[0] if check else 'no answer'}")
-            mode = self._retry_locked(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone())
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()
             if mode is None or str(mode[0]).lower() != "wal":
                 raise sqlite3.OperationalError(f"cannot switch to WAL (journal mode {mode})")
             conn.execute("PRAGMA synchronous = NORMAL")
             self._migrate(conn)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
         except BaseException:
             conn.close()
             raise
@@ -355,34 +458,45 @@ class Cache:
                 companion.replace(target.with_name(target.name + suffix))
         return target
 
-    def _migrate(self, conn: sqlite3.Connection) -> None:
-        """Bring the schema to ``SCHEMA_VERSION``, one migration per transaction.
+    @staticmethod
+    def _migrate(conn: sqlite3.Connection) -> None:
+        """Bring the schema to ``SCHEMA_VERSION`` in one transaction, then check it has every table and
+        column of that version.
 
-        Raises ``CacheFormatError`` for a database written by a newer rotor (its schema is unknown)."""
-
-        def run() -> None:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-                row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-                version = int(row[0]) if row else 0
-                if version > SCHEMA_VERSION:
-                    raise CacheFormatError(
-                        f"schema version {version} is newer than this rotor's {SCHEMA_VERSION}"
-                    )
-                for target in range(version + 1, SCHEMA_VERSION + 1):
-                    MIGRATIONS[target](conn)
-                    conn.execute(
-                        "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
-                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                        (str(target),),
-                    )
-                conn.execute("COMMIT")
-            except BaseException:
+        Raises ``CacheFormatError`` for a database written by a newer rotor (its schema is unknown), a
+        version that is no number, a migration the file's tables refuse, or a missing table or column."""
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            version = str(row[0]).strip() if row else "0"
+            if not version.isdigit() or not version.isascii():
+                raise CacheFormatError(f"schema version {version[:20]!r} is not a number")
+            if int(version) > SCHEMA_VERSION:
+                raise CacheFormatError(
+                    f"schema version {version} is newer than this rotor's {SCHEMA_VERSION}"
+                )
+            for target in range(int(version) + 1, SCHEMA_VERSION + 1):
+                MIGRATIONS[target](conn)
+                conn.execute(
+                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (str(target),),
+                )
+            for table, columns in _expected_columns().items():
+                found = {str(r[0]) for r in conn.execute("SELECT name FROM pragma_table_info(?)", (table,))}
+                if not found:
+                    raise CacheFormatError(f"schema version {SCHEMA_VERSION} without a table {table}")
+                if columns - found:
+                    missing = ", ".join(sorted(columns - found))
+                    raise CacheFormatError(f"table {table} has no column {missing}")
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            if conn.in_transaction:
                 conn.execute("ROLLBACK")
-                raise
-
-        self._retry_locked(run)
+            if isinstance(exc, sqlite3.OperationalError) and str(exc).lower().startswith(_SCHEMA_ERRORS):
+                raise CacheFormatError(f"its tables do not fit rotor's schema: {exc}") from exc
+            raise
 
     # -- plumbing --------------------------------------------------------------------------------------
 
@@ -419,6 +533,21 @@ class Cache:
                 return body(conn)
 
         return self._retry_locked(attempt)
+
+    def _parsed(
+        self, reader: str, rows: Iterable[tuple[object, ...]], parse: Callable[..., tuple[str, _T]]
+    ) -> Iterator[tuple[str, _T]]:
+        """``parse(*row)`` of each row of the table ``reader`` names (before any dot); a row it refuses
+        (``ValueError``/``TypeError``: a date that is no date, a price that is no number) is skipped and
+        counted in ``notice`` (by its table and first column, the table's key)."""
+        table = reader.split(".")[0]
+        skipped: set[tuple[object, ...]] = set()
+        for row in rows:
+            try:
+                yield parse(*row)
+            except (ValueError, TypeError):
+                skipped.add((table, row[0]))
+        self._skipped[reader] = skipped
 
     def _read(self, sql: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
         def attempt() -> list[tuple[object, ...]]:
@@ -527,7 +656,7 @@ class Cache:
     def checks(self) -> dict[str, date]:
         """Per symbol, the last session known final in the cache: nothing up to it is asked again."""
         rows = self._read("SELECT symbol, through FROM checks")
-        return {str(symbol): date.fromisoformat(str(day)) for symbol, day in rows}
+        return dict(self._parsed("checks", rows, lambda s, d: (str(s), _day(d))))
 
     def write_hours(self, hours: Mapping[str, tuple[date, datetime, datetime]]) -> None:
         """Per symbol, the regular hours its source last published: (trade date, start, end)."""
@@ -546,26 +675,32 @@ class Cache:
 
     def read_hours(self) -> dict[str, tuple[date, datetime, datetime]]:
         rows = self._read("SELECT symbol, day, start, end FROM hours")
-        return {
-            str(s): (
-                date.fromisoformat(str(d)),
-                datetime.fromisoformat(str(a)),
-                datetime.fromisoformat(str(b)),
-            )
-            for s, d, a, b in rows
-        }
+        return dict(
+            self._parsed("hours", rows, lambda s, d, a, b: (str(s), (_day(d), _moment(a), _moment(b))))
+        )
 
     def read_bars(self, symbols: Sequence[str] | None = None, start: date | None = None) -> pd.DataFrame:
         """Stored bars as a long frame in ``BAR_COLUMNS`` format (``date`` as naive midnight datetimes),
-        sorted by symbol and date; every symbol when ``symbols`` is ``None``; from ``start`` on."""
+        sorted by symbol and date; every symbol when ``symbols`` is ``None``; from ``start`` on.
+
+        A row that is not a bar (see ``_VALID_BAR``: a date that is no date, a close that is no finite
+        number) is skipped and counted in ``notice``; an open, high, low or volume that is no finite number
+        reads as missing."""
         import pandas as pd
 
-        sql = "SELECT symbol, date, open, high, low, close, volume FROM bars WHERE date >= ?"
+        where = "date >= ?"
         params: list[object] = [start.isoformat() if start else ""]
         if symbols is not None:
-            sql += " AND symbol IN (SELECT value FROM json_each(?))"
+            where += " AND symbol IN (SELECT value FROM json_each(?))"
             params.append(json.dumps(list(symbols)))
-        rows = self._read(sql + " ORDER BY symbol, date", params)
+        columns = ", ".join(_number(c) for c in ("open", "high", "low"))
+        rows = self._read(
+            f"SELECT symbol, date, {columns}, close, {_number('volume')} FROM bars "  # noqa: S608 - constants
+            f"WHERE {where} AND {_VALID_BAR} ORDER BY symbol, date",
+            params,
+        )
+        skipped = self._read(f"SELECT symbol, date FROM bars WHERE {where} AND NOT ({_VALID_BAR})", params)  # noqa: S608
+        self._skipped["read_bars"] = {("bars", *row) for row in skipped}
         frame = pd.DataFrame.from_records(rows, columns=list(BAR_COLUMNS))
         frame["symbol"] = frame["symbol"].astype(object)
         frame["date"] = pd.to_datetime(frame["date"], format="%Y-%m-%d")
@@ -575,24 +710,26 @@ class Cache:
 
     def last_dates(self) -> dict[str, date]:
         """Per symbol, the date of its last stored bar."""
-        rows = self._read("SELECT symbol, MAX(date) FROM bars GROUP BY symbol")
+        rows = self._read(f"SELECT symbol, MAX(date) FROM bars WHERE {_VALID_BAR} GROUP BY symbol")  # noqa: S608
         return {str(symbol): date.fromisoformat(str(day)) for symbol, day in rows}
 
     def last_settled_dates(self) -> dict[str, date]:
         """Per symbol, the date of its last settled bar."""
-        rows = self._read("SELECT symbol, MAX(date) FROM bars WHERE settled = 1 GROUP BY symbol")
+        rows = self._read(
+            f"SELECT symbol, MAX(date) FROM bars WHERE settled = 1 AND {_VALID_BAR} GROUP BY symbol"  # noqa: S608
+        )
         return {str(symbol): date.fromisoformat(str(day)) for symbol, day in rows}
 
     def quote_days(self) -> dict[str, date]:
         """Per symbol, the trade date of its stored quote (where known)."""
         rows = self._read("SELECT symbol, day FROM quotes WHERE day IS NOT NULL")
-        return {str(symbol): date.fromisoformat(str(day)) for symbol, day in rows}
+        return dict(self._parsed("quotes.day", rows, lambda s, d: (str(s), _day(d))))
 
     def last_bar_sources(self) -> dict[str, str]:
         """Per symbol, the source (``live`` or ``snapshot``) of its last stored bar."""
         rows = self._read(
-            "SELECT b.symbol, b.source FROM bars b "
-            "JOIN (SELECT symbol, MAX(date) AS last FROM bars GROUP BY symbol) m "
+            "SELECT b.symbol, b.source FROM bars b "  # noqa: S608 - a constant
+            f"JOIN (SELECT symbol, MAX(date) AS last FROM bars WHERE {_VALID_BAR} GROUP BY symbol) m "
             "ON b.symbol = m.symbol AND b.date = m.last"
         )
         return {str(symbol): str(source) for symbol, source in rows}
@@ -601,7 +738,10 @@ class Cache:
         """When bars from ``source`` were last written, or ``None`` if never."""
         rows = self._read("SELECT MAX(fetched_at) FROM bars WHERE source = ?", (source,))
         value = rows[0][0] if rows else None
-        return None if value is None else datetime.fromisoformat(str(value))
+        try:
+            return None if value is None else _moment(value)
+        except ValueError:
+            return None
 
     def is_empty(self) -> bool:
         """True when no bar is stored."""
@@ -648,10 +788,9 @@ class Cache:
     def read_quotes(self) -> dict[str, Quote]:
         """The latest stored quote of every symbol."""
         rows = self._read("SELECT symbol, price, time FROM quotes")
-        return {
-            str(s): Quote(str(s), float(p), datetime.fromisoformat(str(t)))  # type: ignore[arg-type]
-            for s, p, t in rows
-        }
+        return dict(
+            self._parsed("quotes", rows, lambda s, p, t: (str(s), Quote(str(s), _price(p), _moment(t))))
+        )
 
     # -- snapshot --------------------------------------------------------------------------------------
 

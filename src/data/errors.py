@@ -80,3 +80,13 @@ class AsOfOutOfRange(RotorError):
 
 class NoData(RotorError):
     """There is no data at all to compute a snapshot from."""
+
+
+def printable(text: str) -> str:
+    """``text`` with every character that is not printable (newlines, ESC and the other control
+    characters, bidirectional overrides, line separators) written as its Python escape (``\\n``,
+    ``\\x1b``, ``\\u202e``): a message stays one line and cannot move the cursor, retitle the terminal or
+    clear the screen, whatever a file name, a config key or a watchlist entry holds."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)

@@ -33,6 +33,9 @@ from typing import TYPE_CHECKING, Final, Literal, Protocol
 
 from rotor.data.cache import Cache, resolve_cache_dir
 from rotor.data.errors import ProviderError, ProviderTimeout, ProviderUnavailable, RateLimited
+
+# The refresh interval prices are judged stale against, unless told otherwise.
+from rotor.data.settings import DEFAULT_INTERVAL as DEFAULT_INTERVAL
 from rotor.data.symbols import UNIVERSE, Symbol
 
 if TYPE_CHECKING:
@@ -50,9 +53,6 @@ Clock = Callable[[], datetime]
 FeedSource = Literal["auto", "live", "cache", "snapshot"]
 FeedMode = Literal["auto", "live", "cache"]
 
-#: The refresh interval prices are judged stale against, unless told otherwise (= sessions.DEFAULT_INTERVAL;
-#: not imported from there so that opening the feed, on the way to the app's first frame, stays cheap).
-DEFAULT_INTERVAL: Final = 60.0
 #: The longest a fetch may take (seconds): ``rotor report`` answers within it even when Yahoo hangs. In the
 #: app a fetch also ends within 80% of the refresh interval, so a hung source shows stale within one.
 MAX_FETCH_SECONDS: Final = 15.0

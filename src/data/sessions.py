@@ -57,6 +57,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, Final, Literal
 from zoneinfo import ZoneInfo
 
+# The refresh intervals (while a market trades; while every market is closed), declared in settings.
+from rotor.data.settings import CLOSED_INTERVAL as CLOSED_INTERVAL
+from rotor.data.settings import DEFAULT_INTERVAL as DEFAULT_INTERVAL
 from rotor.data.snapshot import MarketState, MarketStateName
 from rotor.data.symbols import TNX_HOURS, VIX_HOURS
 
@@ -66,10 +69,6 @@ if TYPE_CHECKING:
 NEW_YORK: Final = ZoneInfo("America/New_York")
 CHICAGO: Final = ZoneInfo("America/Chicago")
 
-#: The refresh interval (seconds) rotor uses while a market trades, unless told otherwise.
-DEFAULT_INTERVAL: Final = 60.0
-#: The slowest refresh while every market is closed (seconds).
-CLOSED_INTERVAL: Final = 300.0
 #: How long after its close a session's daily bar is final (the closing auction's price and the futures
 #: settlement reach Yahoo within minutes).
 SETTLE_AFTER: Final = timedelta(minutes=20)

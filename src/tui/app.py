@@ -18,6 +18,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from rotor.data.settings import CLOSED_INTERVAL as DEFAULT_CLOSED_INTERVAL
+from rotor.data.settings import DEFAULT_INTERVAL
 from rotor.data.snapshot import MarketSnapshot
 from rotor.tui.messages import SymbolChosen
 from rotor.tui.widgets.indices import IndicesTable
@@ -41,8 +43,6 @@ if TYPE_CHECKING:
 
 Clock = Callable[[], datetime]
 
-DEFAULT_INTERVAL = 60.0
-DEFAULT_CLOSED_INTERVAL = 300.0
 #: First retry after a failed refresh; doubles per failure, never more than the interval.
 RETRY_BASE = 5.0
 #: While a modal screen is open a due refresh is re-checked this often (cheap: no work is done).

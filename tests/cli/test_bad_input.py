@@ -1,15 +1,20 @@
 """Bad input as a user types it: each case runs ``python -m rotor`` in a subprocess (never the network:
 ``--source snapshot``, or ``--source cache`` where the cache is the point) and must end with exactly one
-stderr line naming the problem, the documented exit code, and never a traceback."""
+stderr line naming the problem, the documented exit code, never a traceback, never a raw control character
+and never a wait of more than a few seconds."""
 
 from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import stat
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -27,21 +32,167 @@ class Case:
     config: str | None = None  # written to $ROTOR_CONFIG
     env: dict[str, str] = field(default_factory=dict)  # "{tmp}" is replaced by the test's directory
     bare_env: bool = False  # PATH only (like `env -i PATH=...`)
+    prepare: Callable[[Path], None] | None = None  # called with the test's directory before the run
+
+
+def make_fifo(tmp: Path) -> None:
+    os.mkfifo(tmp / "fifo.toml")
+
+
+def make_large_config(tmp: Path) -> None:
+    (tmp / "large.toml").write_text("# padding\n" * (1 << 17) + "[refresh]\n")
+
+
+def make_cache(tmp: Path, *statements: str) -> None:
+    """A cache file in ``{tmp}/cache`` made by ``statements`` (a schema of someone else's, or rows)."""
+    (tmp / "cache").mkdir(mode=0o700, exist_ok=True)
+    conn = sqlite3.connect(tmp / "cache" / "rotor-cache.sqlite3")
+    for statement in statements:
+        conn.execute(statement)
+    conn.commit()
+    conn.close()
+
+
+def rotor_cache(tmp: Path, *statements: str) -> None:
+    """A cache rotor made (the bundled data's bars), then ``statements`` run on it."""
+    from rotor.data.cache import Cache
+    from rotor.data.sources.bundled import load_bundled_bars
+
+    with Cache(tmp / "cache") as cache:
+        cache.write_bars(load_bundled_bars(), "snapshot", datetime.now(UTC))
+    make_cache(tmp, *statements)
+
+
+META_V2 = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "INSERT INTO meta VALUES ('schema_version', '2')",
+)
+BAR = "INSERT INTO bars (symbol, date, open, high, low, close, volume, source, fetched_at, settled) VALUES "
 
 
 CASES = [
     Case("as-of format", ("report", *SNAPSHOT, "--as-of", "23/01/2026"), 2, "'23/01/2026' is not a date"),
     Case("as-of impossible", ("report", *SNAPSHOT, "--as-of", "2026-02-30"), 2, "is not a date"),
+    Case("as-of basic format", ("report", *SNAPSHOT, "--as-of", "20260105"), 2, "'20260105' is not a date"),
+    Case("as-of week date", ("report", *SNAPSHOT, "--as-of", "2026-W02-1"), 2, "'2026-W02-1' is not a date"),
     Case("as-of future", ("report", *SNAPSHOT, "--as-of", "2999-01-01"), 2, "is in the future"),
     Case("as-of before data", ("report", *SNAPSHOT, "--as-of", "1999-12-31"), 2, "outside the data"),
-    Case("interval 2", ("--interval", "2", "report", *SNAPSHOT), 2, "must be at least 5 seconds"),
-    Case("interval nan", ("--interval", "nan"), 2, "must be at least 5 seconds"),
+    Case(
+        "interval 2",
+        ("--interval", "2", "report", *SNAPSHOT),
+        2,
+        "argument --interval: must be between 5 and 86400, got 2 (see 'rotor --help')",
+    ),
+    Case("interval nan", ("--interval", "nan"), 2, "--interval: must be a finite number, got nan"),
+    Case(
+        "interval 1e14",
+        ("--source", "auto", "--interval", "1e14"),
+        2,
+        "must be between 5 and 86400, got 1e14",
+    ),
+    Case("interval word", ("--interval", "soon"), 2, "--interval: 'soon' is not a number of seconds"),
     Case(
         "interval env",
         ("report", *SNAPSHOT),
         2,
-        "$ROTOR_INTERVAL: must be at least 5",
+        "$ROTOR_INTERVAL: must be between 5 and 86400, got 1",
         env={"ROTOR_INTERVAL": "1"},
+    ),
+    Case(
+        "interval env 1e300",
+        ("report", *SNAPSHOT),
+        2,
+        "$ROTOR_INTERVAL: must be between 5 and 86400, got 1e300",
+        env={"ROTOR_INTERVAL": "1e300"},
+    ),
+    Case(
+        "interval env in config show",
+        ("config", "show"),
+        2,
+        "$ROTOR_INTERVAL: must be between 5 and 86400, got 1e18",
+        env={"ROTOR_INTERVAL": "1e18"},
+    ),
+    Case(
+        "huge integer in the file",
+        ("report", *SNAPSHOT),
+        2,
+        ":2: refresh.interval: must be between 5 and 86400, got 1000000000",
+        config="[refresh]\ninterval = 1" + "0" * 400 + "\n",
+    ),
+    Case(
+        "huge integer threshold",
+        ("config", "check"),
+        2,
+        ":2: risk.vix_watch_level: is too large, got 1000",
+        config="[risk]\nvix_watch_level = 1" + "0" * 400 + "\n",
+    ),
+    Case(
+        "config is a FIFO (--config)",
+        ("report", *SNAPSHOT, "--config", "{tmp}/fifo.toml"),
+        2,
+        "config file {tmp}/fifo.toml is a FIFO (named pipe), not a regular file",
+        prepare=make_fifo,
+    ),
+    Case(
+        "config is a FIFO ($ROTOR_CONFIG)",
+        ("config", "show"),
+        2,
+        "config file {tmp}/fifo.toml is a FIFO (named pipe), not a regular file",
+        env={"ROTOR_CONFIG": "{tmp}/fifo.toml"},
+        prepare=make_fifo,
+    ),
+    Case(
+        "config is /dev/zero",
+        ("report", *SNAPSHOT, "--config", "/dev/zero"),
+        2,
+        "config file /dev/zero is a character device, not a regular file",
+    ),
+    Case(
+        "config is /dev/urandom",
+        ("config", "check", "--config", "/dev/urandom"),
+        2,
+        "config file /dev/urandom is a character device, not a regular file",
+    ),
+    Case(
+        "config over 1 MiB",
+        ("report", *SNAPSHOT, "--config", "{tmp}/large.toml"),
+        2,
+        "config file {tmp}/large.toml is larger than 1 MiB; not reading it",
+        prepare=make_large_config,
+    ),
+    Case(
+        "control characters in a key",
+        ("report", *SNAPSHOT),
+        2,
+        "refresh.a\\x1b]0;owned\\x07\\nb\\x1b[2J: unknown key",
+        config='[refresh]\n"a\\u001b]0;owned\\u0007\\nb\\u001b[2J" = 5\n',
+    ),
+    Case(
+        "control characters in a watchlist key",
+        ("report", *SNAPSHOT),
+        2,
+        "item 1: unknown key 'n\\x1b[2Jame'",
+        config='[watchlist]\nsymbols = [{ symbol = "AAPL", "n\\u001b[2Jame" = "Apple" }]\n',
+    ),
+    Case(
+        "control characters in a section name",
+        ("config", "check"),
+        2,
+        "\\x1b]2;title\\x07: unknown section",
+        config='["\\u001b]2;title\\u0007"]\nx = 1\n',
+    ),
+    Case(
+        "control characters in --config",
+        ("report", *SNAPSHOT, "--config", "{tmp}/c\x1b[2J\n.toml"),
+        2,
+        "c\\x1b[2J\\n.toml not found (given with --config)",
+    ),
+    Case(
+        "control characters in $ROTOR_CACHE_DIR",
+        ("config", "show"),
+        2,
+        "$ROTOR_CACHE_DIR: cache dir must be printable text (no control characters)",
+        env={"ROTOR_CACHE_DIR": "{tmp}/\x1b]0;x\x07"},
     ),
     Case("unknown source", ("report", "--source", "pigeon"), 2, "invalid choice: 'pigeon'"),
     Case("unknown format", ("report", *SNAPSHOT, "--format", "xml"), 2, "invalid choice: 'xml'"),
@@ -149,6 +300,38 @@ CASES = [
         config='[cache]\ndir = "{tmp}/a-file/cache"\n',
         env={"ROTOR_CACHE_DIR": ""},
     ),
+    Case(
+        "cache of another schema",
+        ("report", "--source", "cache", *AS_OF),
+        0,
+        "cache file {tmp}/cache/rotor-cache.sqlite3 was unusable (table bars has no column",
+        prepare=lambda tmp: make_cache(tmp, *META_V2, "CREATE TABLE bars (day TEXT, price REAL)"),
+    ),
+    Case(
+        "cache version abc",
+        ("report", "--source", "cache", *AS_OF),
+        0,
+        "(schema version 'abc' is not a number); moved it to {tmp}/cache/rotor-cache.sqlite3.corrupt-",
+        prepare=lambda tmp: make_cache(tmp, META_V2[0], "INSERT INTO meta VALUES ('schema_version', 'abc')"),
+    ),
+    Case(
+        "cache version 1 without tables",
+        ("report", "--source", "cache", *AS_OF),
+        0,
+        "was unusable (its tables do not fit rotor's schema: no such table: bars)",
+        prepare=lambda tmp: make_cache(tmp, META_V2[0], "INSERT INTO meta VALUES ('schema_version', '1')"),
+    ),
+    Case(
+        "cache rows that are not bars",
+        ("report", "--source", "cache", *AS_OF),
+        0,
+        "skipped 2 unreadable rows of the cache file (bars)",
+        prepare=lambda tmp: rotor_cache(
+            tmp,
+            BAR + "('SPY', 'not-a-date', 1, 1, 1, 1, 1, 'live', 'x', 1)",
+            BAR + "('SPY', '2026-01-25', 1, 1, 1, 'abc', 1, 'live', 'x', 1)",
+        ),
+    ),
     Case("no HOME, no XDG", ("report", *SNAPSHOT, *AS_OF), 0, "", bare_env=True),
     Case("no HOME: config path", ("config", "path"), 0, "", bare_env=True),
 ]
@@ -169,6 +352,8 @@ def run(case: Case, tmp_path: Path) -> subprocess.CompletedProcess[str]:
         env = {k: v for k, v in env.items() if v}
     if case.config is not None:
         (tmp_path / "config.toml").write_text(fill(case.config))
+    if case.prepare is not None:
+        case.prepare(tmp_path)
     return subprocess.run(
         [sys.executable, "-m", "rotor", *(fill(a) for a in case.args)],
         capture_output=True,
@@ -182,8 +367,11 @@ def run(case: Case, tmp_path: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_bad_input(case: Case, tmp_path: Path) -> None:
+    started = time.monotonic()
     proc = run(case, tmp_path)
+    assert time.monotonic() - started < 20  # a hang would time out at 60
     assert "Traceback" not in proc.stderr
+    assert not any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in proc.stderr.replace("\n", ""))
     assert proc.returncode == case.code, proc.stderr
     lines = proc.stderr.splitlines()
     if not case.needle:
@@ -320,3 +508,69 @@ def test_the_app_gets_the_configured_settings(tmp_path: Path, monkeypatch: pytes
     assert seen["interval"] == 7.0
     first = seen["first"]
     assert first is not None and [i.symbol for i in first.group("watchlist")] == ["AAPL"]  # type: ignore[attr-defined]
+
+
+def rotor_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ROTOR_")}
+    return {**env, "ROTOR_CACHE_DIR": str(tmp_path / "cache"), "ROTOR_CONFIG": str(tmp_path / "none.toml")}
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+def test_a_reader_that_goes_away_ends_the_report_with_status_0(tmp_path: Path, fmt: str) -> None:
+    """``rotor report | head -1``: the reader closed its end before rotor wrote (deterministically: the
+    pipe's read end is closed before the child starts), so the first write meets a broken pipe."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "rotor", "report", *SNAPSHOT, *AS_OF, "--format", fmt],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            env=rotor_env(tmp_path),
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+
+
+def test_a_cache_locked_by_another_process_is_said_to_be_locked(tmp_path: Path) -> None:
+    rotor_cache(tmp_path)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys, time\n"
+            "conn = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+            "conn.execute('BEGIN EXCLUSIVE')\n"
+            "print('locked', flush=True)\n"
+            "time.sleep(60)\n",
+            str(tmp_path / "cache" / "rotor-cache.sqlite3"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        started = time.monotonic()
+        proc = subprocess.run(
+            [sys.executable, "-m", "rotor", "report", "--source", "cache", *AS_OF, "--format", "json"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=rotor_env(tmp_path),
+            check=False,
+        )
+        elapsed = time.monotonic() - started
+    finally:
+        holder.kill()
+        holder.wait()
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("rotor: warning: cache file "), proc.stderr
+    assert "is locked by another process" in lines[0] and "not writable" not in lines[0]
+    assert elapsed < 10
+    assert json.loads(proc.stdout)["as_of"] == "2026-01-23"

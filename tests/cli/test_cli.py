@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -116,7 +117,7 @@ def test_not_a_session_uses_the_session_before_and_says_so(tmp_path: Path) -> No
         (("report", "--as-of", "yesterday"), "not a date"),
         (("report", "--format", "xml"), "invalid choice"),
         (("report", "--source", "carrier-pigeon"), "invalid choice"),
-        (("--interval", "2"), "at least 5"),
+        (("--interval", "2"), "must be between 5 and 86400"),
         (("--interval", "soon"), "not a number"),
         (("frobnicate",), "invalid choice"),
     ],
@@ -154,3 +155,100 @@ def test_text_and_markdown_render(fmt: str, tmp_path: Path) -> None:
     if fmt == "markdown":
         assert proc.stdout.startswith("# Market wrap: week to Friday, January 23, 2026")
         assert "first close above $100 (2026-01-23)" in proc.stdout
+
+
+# --- the log ----------------------------------------------------------------------------------------------
+
+
+def test_the_log_records_refreshes_errors_and_timings(tmp_path: Path) -> None:
+    log = tmp_path / "logs" / "rotor.log"
+    log.parent.mkdir()
+    ok = run("report", "--source", "snapshot", "--as-of", "2026-01-23", "--log", str(log), tmp_path=tmp_path)
+    assert ok.returncode == 0 and ok.stderr == ""
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
+    bad = run("--log", str(log), "report", "--source", "snapshot", "--as-of", "1999-12-31", tmp_path=tmp_path)
+    assert bad.returncode == 2
+    lines = log.read_text().splitlines()
+    pattern = r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (INFO|WARNING|ERROR) "
+    assert all(re.match(pattern, line) for line in lines), lines
+    text = "\n".join(lines)
+    assert re.search(r"INFO rotor \S+ started: report --source snapshot --as-of 2026-01-23 --log ", text)
+    assert re.search(
+        r"INFO refresh in \d+\.\d{3} s: source snapshot, as of 2026-01-23, 27 of 27 symbols priced, "
+        r"0 stale, 0 errors",
+        text,
+    )
+    assert re.search(r"INFO rotor exited with status 0 after \d+\.\d{3} s", text)
+    assert re.search(r"ERROR refresh failed after \d+\.\d{3} s: AsOfOutOfRange: .*1999-12-31", text)
+    assert "ERROR rotor: error: " in text and "exited with status 2" in text
+
+
+def test_no_log_without_the_option(tmp_path: Path) -> None:
+    proc = run("report", "--source", "snapshot", "--as-of", "2026-01-23", tmp_path=tmp_path)
+    assert proc.returncode == 0
+    assert not any(p.suffix == ".log" for p in tmp_path.rglob("*"))
+
+
+def test_an_unwritable_log_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "fifo")
+    for target, needle in (
+        (tmp_path / "no" / "such" / "dir.log", "cannot write it"),
+        (tmp_path, "cannot write it"),
+    ):
+        proc = run("report", "--source", "snapshot", "--log", str(target), tmp_path=tmp_path)
+        assert proc.returncode == 2 and proc.stderr.startswith(f"rotor: error: --log {target}: {needle}")
+    proc = run("report", "--source", "snapshot", "--log", str(tmp_path / "fifo"), tmp_path=tmp_path)
+    assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1, proc.stderr
+
+
+def test_the_app_logs_its_refreshes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import rotor.tui.app
+    from rotor import cli
+
+    seen: dict[str, object] = {}
+
+    def fake_run(feed: object, **kwargs: object) -> int:
+        seen["feed"] = feed
+        return 0
+
+    monkeypatch.setattr(rotor.tui.app, "run", fake_run)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.setenv("ROTOR_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("ROTOR_CACHE_DIR", str(tmp_path / "cache"))
+    log = tmp_path / "app.log"
+    assert cli.main(["--source", "snapshot", "--log", str(log)]) == 0
+    feed = seen["feed"]
+    assert isinstance(feed, cli.LoggedFeed)
+    assert feed.live is False  # the wrapped feed's
+    assert feed.refresh().as_of is not None
+    import logging
+
+    for handler in logging.getLogger("rotor").handlers:
+        handler.flush()
+    assert "INFO refresh in " in log.read_text()
+    logging.getLogger("rotor").handlers.clear()
+
+
+# --- shell completion -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [("rotor --sou", {"--source"}), ("rotor report --format ", {"text", "markdown", "json"})],
+)
+def test_shell_completion(tmp_path: Path, line: str, expected: set[str]) -> None:
+    out = tmp_path / "completions"
+    comp_line = "python -m " + line
+    env = {
+        **os.environ,
+        "_ARGCOMPLETE": "3",  # python -m rotor: completion starts at the third word
+        "_ARGCOMPLETE_IFS": "\n",
+        "_ARGCOMPLETE_STDOUT_FILENAME": str(out),
+        "COMP_LINE": comp_line,
+        "COMP_POINT": str(len(comp_line)),
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "rotor"], capture_output=True, text=True, env=env, timeout=60, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert {w.strip() for w in out.read_text().split("\n") if w.strip()} == expected

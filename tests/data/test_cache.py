@@ -338,6 +338,105 @@ def test_schema_version_is_recorded_and_newer_files_are_set_aside(tmp_path: Path
     assert (tmp_path / f"{CACHE_FILE_NAME}.corrupt-20260612T213005Z").exists()
 
 
+# A file of some other program's schema, or an unfinished one of rotor's: each is set aside and rebuilt.
+FOREIGN_SCHEMAS = {
+    "bars without a symbol column": (
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "INSERT INTO meta VALUES ('schema_version', '2')",
+        "CREATE TABLE bars (date TEXT, close REAL)",
+    ),
+    "a version that is no number": (
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "INSERT INTO meta VALUES ('schema_version', 'abc')",
+    ),
+    "a negative version": (
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "INSERT INTO meta VALUES ('schema_version', '-3')",
+    ),
+    "version 1 without its tables": (
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "INSERT INTO meta VALUES ('schema_version', '1')",
+    ),
+    "a meta table of another shape": ("CREATE TABLE meta (name TEXT)",),
+    "version 2 without the checks table": (
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "INSERT INTO meta VALUES ('schema_version', '2')",
+        "CREATE TABLE bars (symbol TEXT, date TEXT, open REAL, high REAL, low REAL, close REAL, volume REAL, "
+        "source TEXT, fetched_at TEXT, settled INTEGER)",
+    ),
+}
+
+
+@pytest.mark.parametrize("statements", FOREIGN_SCHEMAS.values(), ids=FOREIGN_SCHEMAS.keys())
+def test_a_file_of_another_schema_is_set_aside_and_rebuilt(
+    tmp_path: Path, bundled: pd.DataFrame, statements: tuple[str, ...]
+) -> None:
+    conn = sqlite3.connect(tmp_path / CACHE_FILE_NAME)
+    for statement in statements:
+        conn.execute(statement)
+    conn.commit()
+    conn.close()
+    with Cache(tmp_path, clock=CLOCK) as cache:
+        moved = tmp_path / f"{CACHE_FILE_NAME}.corrupt-20260612T213005Z"
+        assert not cache.in_memory
+        assert cache.notice is not None and f"moved it to {moved}" in cache.notice
+        assert moved.exists() and cache.schema_version() == SCHEMA_VERSION
+        cache.write_bars(bundled, "snapshot", FETCHED)
+        assert len(cache.read_bars()) == len(bundled)
+    with Cache(tmp_path) as again:
+        assert again.notice is None
+
+
+def test_rows_that_are_not_data_are_skipped_and_counted(tmp_path: Path, bundled: pd.DataFrame) -> None:
+    with Cache(tmp_path) as cache:
+        cache.write_bars(bundled, "snapshot", FETCHED)
+        cache.write_quotes([Quote("SPY", 600.0, FETCHED)], "live", FETCHED, {"SPY": date(2026, 6, 12)})
+    insert = (
+        "INSERT INTO bars (symbol, date, open, high, low, close, volume, source, fetched_at, settled) "
+        "VALUES (?, ?, ?, 1, 1, ?, 1, 'live', ?, 1)"
+    )
+    conn = sqlite3.connect(tmp_path / CACHE_FILE_NAME)
+    with conn:
+        conn.execute(insert, ("SPY", "not-a-date", 1, 2.0, "x"))  # no date (and it sorts last)
+        conn.execute(insert, ("SPY", "2026-02-30", 1, 2.0, "x"))  # no such day
+        conn.execute(insert, ("SPY", "2030-01-02", 1, "abc", "x"))  # a close that is no number
+        conn.execute(insert, ("SPY", "2030-01-03", 1, 1e999, "x"))  # an infinite close
+        conn.execute(insert, ("SPY", "2030-01-04", "zz", 5.0, "x"))  # a bad open: missing, the bar stays
+        conn.execute("INSERT INTO checks VALUES ('SPY', 'soon', 'x')")
+        conn.execute("INSERT INTO quotes VALUES ('GC=F', 'abc', 'never', 'live', 'x', 'someday')")
+        conn.execute("INSERT INTO hours VALUES ('^VIX', 'x', 'y', 'z')")
+    conn.close()
+    with Cache(tmp_path) as cache:
+        bars = cache.read_bars(["SPY"])
+        spy = bundled[bundled["symbol"] == "SPY"]
+        assert len(bars) == len(spy) + 1
+        last = bars.iloc[-1]
+        assert str(last["date"].date()) == "2030-01-04" and pd.isna(last["open"]) and last["close"] == 5.0
+        assert cache.last_dates()["SPY"] == date(2030, 1, 4)
+        assert cache.last_bar_sources()["SPY"] == "live"
+        assert cache.checks() == {} and cache.read_hours() == {}
+        assert set(cache.read_quotes()) == {"SPY"} and cache.quote_days() == {"SPY": date(2026, 6, 12)}
+        assert cache.notice == ("skipped 7 unreadable rows of the cache file (bars, checks, hours, quotes)")
+
+
+def test_a_locked_file_is_answered_within_seconds_and_said_to_be_locked(tmp_path: Path) -> None:
+    Cache(tmp_path).close()
+    holder = sqlite3.connect(tmp_path / CACHE_FILE_NAME, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        started = time.monotonic()
+        with Cache(tmp_path) as cache:
+            assert cache.in_memory
+            assert cache.notice is not None and "is locked by another process" in cache.notice
+            assert "not writable" not in cache.notice
+        assert time.monotonic() - started < 5
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with Cache(tmp_path) as cache:
+        assert not cache.in_memory and cache.notice is None
+
+
 # -- corruption ----------------------------------------------------------------------------------------
 
 

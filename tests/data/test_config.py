@@ -15,24 +15,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from rotor.data.cache import Cache
-from rotor.data.config import (
-    THEMES,
-    Config,
-    ConfigError,
-    RotationConfig,
-    WatchlistEntry,
-    default_config_path,
-    default_config_text,
-    load_config,
-    parse_config,
-    resolve_config_path,
-    to_toml,
-    write_default_config,
-)
+from rotor.data.config import ConfigError, default_config_path, load_config, parse_config, resolve_config_path
+from rotor.data.config_text import default_config_text, reference_table, to_toml, write_default_config
 from rotor.data.errors import ProviderError, RotorError
 from rotor.data.feed import NOT_BUNDLED, BundledFeed, LiveFeed
 from rotor.data.figures.risk import RiskThresholds
 from rotor.data.figures.rotation import RRGOptions
+from rotor.data.settings import THEMES, Config, WatchlistEntry
 from rotor.data.sources.base import FetchResult
 from rotor.data.sources.bundled import BundledProvider
 from rotor.data.sources.fake import FakeProvider
@@ -82,19 +71,28 @@ def test_defaults_without_a_file(tmp_path: Path) -> None:
     assert config.symbols == UNIVERSE
     assert config.refresh.interval == 60 and config.refresh.closed_interval == 300
     assert config.display.theme == "textual-dark" and config.display.heatmap_palette == "red-green"
-    assert config.risk_thresholds() == RiskThresholds()
-    assert config.rrg_options() == RRGOptions()
+    assert config.risk == RiskThresholds()
+    assert config.rotation == RRGOptions()
 
 
-def test_rotation_defaults_match_rrg_options() -> None:
-    defaults = RRGOptions()
-    ours = RotationConfig()
-    assert (ours.benchmark, ours.window, ours.tail, ours.basis) == (
-        defaults.benchmark,
-        defaults.window,
-        defaults.tail,
-        defaults.basis,
-    )
+def test_the_computations_use_the_declared_types() -> None:
+    """One declaration: the figures modules' option types are the config's sections, not copies."""
+    import rotor.data.figures.risk as risk
+    import rotor.data.figures.rotation as rotation
+    from rotor.data import settings
+
+    assert risk.RiskThresholds is settings.RiskThresholds
+    assert rotation.RRGOptions is settings.RRGOptions
+    assert type(Config().risk) is RiskThresholds and type(Config().rotation) is RRGOptions
+
+
+def test_every_textual_theme_is_accepted(tmp_path: Path) -> None:
+    from textual.theme import BUILTIN_THEMES
+
+    assert tuple(BUILTIN_THEMES) == THEMES
+    for theme in ("ansi-dark", "solarized-dark", "rose-pine-dawn"):
+        path = write(tmp_path, f'[display]\ntheme = "{theme}"\n')
+        assert load_config(str(path), {}).display.theme == theme
 
 
 def test_every_section(tmp_path: Path) -> None:
@@ -102,7 +100,7 @@ def test_every_section(tmp_path: Path) -> None:
     config = load_config(str(path), {})
     assert config.path == path
     assert config.refresh.interval == 30.0 and config.refresh.closed_interval == 600.0
-    assert config.watchlist == (
+    assert config.watchlist.symbols == (
         WatchlistEntry("AAPL", "Apple", "Apple"),
         WatchlistEntry("ZC=F", "Corn futures", "Corn"),
         WatchlistEntry("MSFT", "MSFT", "MSFT"),
@@ -113,8 +111,8 @@ def test_every_section(tmp_path: Path) -> None:
         ("ZC=F", "watchlist", "future", "CMES"),
         ("MSFT", "watchlist", "equity", "XNYS"),
     ]
-    assert config.risk_thresholds() == RiskThresholds(vix_watch_level=18.0, max_data_age_days=5)
-    assert config.rrg_options() == RRGOptions(benchmark="QQQ", window=10, tail=3, basis="daily")
+    assert config.risk == RiskThresholds(vix_watch_level=18.0, max_data_age_days=5)
+    assert config.rotation == RRGOptions(benchmark="QQQ", window=10, tail=3, basis="daily")
     assert config.display.theme == "nord" and config.display.heatmap_palette == "blue-orange"
     assert config.cache.dir == "~/rotor-cache"
 
@@ -137,8 +135,8 @@ def test_the_init_template_changes_nothing_and_every_key_in_it_is_valid(tmp_path
         lines.append(line)
     config = parse_config("\n".join(lines), tmp_path / "c.toml")
     assert config.refresh == Config().refresh and config.display == Config().display
-    assert config.risk_thresholds() == RiskThresholds()
-    assert [e.symbol for e in config.watchlist] == ["AAPL", "ZC=F", "MSFT"]
+    assert config.risk == RiskThresholds() and config.rotation == RRGOptions()
+    assert [e.symbol for e in config.watchlist.symbols] == ["AAPL", "ZC=F", "MSFT"]
     for theme in THEMES:
         assert theme in template
 
@@ -212,7 +210,8 @@ ERRORS = [
     ('[rotation]\nbenchmark = "AAPL"\n', 2, "AAPL is neither a built-in nor a watchlist symbol"),
     ('[rotation]\nbasis = "monthly"\n', 2, "'monthly' is not allowed; choose one of: weekly, daily"),
     ("[rotation]\nwindow = 1\n", 2, "rotation.window: must be between 2 and 260, got 1"),
-    ('[display]\ntheme = "nord-dark"\n', 2, "did you mean 'nord'?"),
+    ('[display]\ntheme = "nordd"\n', 2, "'nordd' is not allowed; did you mean 'nord'?"),
+    ('[display]\ntheme = "plaid"\n', 2, "choose one of: textual-dark, textual-light, nord,"),
     ('[display]\nheatmap_palette = "rainbow"\n', 2, "choose one of: red-green, blue-orange"),
     ('[cache]\ndir = ""\n', 2, "cache.dir: must not be empty"),
     ("[cache]\ndir = 5\n", 2, "cache.dir: must be a string, got an integer"),
@@ -248,13 +247,128 @@ def test_unterminated_string_and_bad_encoding(tmp_path: Path) -> None:
         load_config(str(path), {})
 
 
+HOSTILE = [
+    (
+        "[refresh]\ninterval = 1" + "0" * 400 + "\n",
+        2,
+        "refresh.interval: must be between 5 and 86400, got 10",
+    ),
+    ("[risk]\nvix_watch_level = 1" + "0" * 400 + "\n", 2, "risk.vix_watch_level: is too large, got 10"),
+    ("[refresh]\ninterval = 1e400\n", 2, "refresh.interval: must be between 5 and 86400, got inf"),
+    ("[risk]\nyield_move_watch_bp = inf\n", 2, "risk.yield_move_watch_bp: must be a finite number, got inf"),
+    ("[rotation]\nwindow = 5.0\n", 2, "rotation.window: must be an integer, got 5.0"),
+    ('[refresh]\n"x\\u001b[2J\\ny" = 1\n', 1, "refresh.x\\x1b[2J\\ny: unknown key"),
+    (
+        '[cache]\ndir = "/tmp/\\u001b]0;t\\u0007"\n',
+        2,
+        "cache.dir: must be printable text (no control characters)",
+    ),
+    ("x = " + "[" * 5000 + "]" * 5000 + "\n", None, "invalid TOML: arrays or tables nested too deeply"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "needle"), HOSTILE)
+def test_hostile_values_are_one_line_errors(tmp_path: Path, text: str, line: int | None, needle: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(str(path), {})
+    message = str(caught.value)
+    assert message.isprintable(), message
+    assert message.startswith(f"{path}:{line}:" if line else f"{path}:"), message
+    assert needle in message, message
+
+
+def test_only_a_regular_file_of_at_most_1_mib_is_read(tmp_path: Path) -> None:
+    import time
+
+    fifo = tmp_path / "fifo.toml"
+    os.mkfifo(fifo)
+    started = time.monotonic()
+    with pytest.raises(ConfigError, match="is a FIFO \\(named pipe\\), not a regular file"):
+        load_config(str(fifo), {})
+    with pytest.raises(ConfigError, match="is a FIFO"):
+        load_config(None, {"ROTOR_CONFIG": str(fifo)})  # named by the environment: read all the same
+    assert time.monotonic() - started < 1
+    for device in ("/dev/zero", "/dev/urandom", "/dev/null"):
+        with pytest.raises(ConfigError, match=f"config file {device} is a character device"):
+            load_config(device, {})
+    large = write(tmp_path, "#" * (1 << 20) + "\n", "large.toml")
+    with pytest.raises(ConfigError, match="is larger than 1 MiB; not reading it"):
+        load_config(str(large), {})
+    exactly = write(tmp_path, "#" * ((1 << 20) - 1) + "\n", "exactly.toml")
+    assert load_config(str(exactly), {}) == Config(path=exactly)
+    link = tmp_path / "link.toml"
+    link.symlink_to(write(tmp_path, "[refresh]\ninterval = 9\n", "target.toml"))
+    assert load_config(str(link), {}).refresh.interval == 9.0
+
+
+def test_show_escapes_what_it_cannot_print(tmp_path: Path) -> None:
+    from rotor.data.settings import CacheSettings
+
+    # A cache dir from --cache-dir is checked by the CLI; to_toml escapes whatever it is given anyway.
+    config = dataclasses.replace(Config(), cache=object.__new__(CacheSettings))
+    object.__setattr__(config.cache, "dir", "/tmp/\x1b[2J\x9b\u202e")
+    text = to_toml(config)
+    assert all(c.isprintable() or c == "\n" for c in text)
+    assert '"/tmp/\\u001b[2J\\u009b\\u202e"' in text
+
+
+def test_every_declared_key_is_in_the_template_and_the_readme() -> None:
+    from rotor.data.settings import sections
+
+    template = default_config_text()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    table = reference_table()
+    for name, cls in sections().items():
+        assert f"\n[{name}]\n" in template
+        for f in dataclasses.fields(cls):
+            assert f"\n# {f.name} = " in template, f.name
+            assert f"| `[{name}]` `{f.name}` |" in table, f.name
+    start, end = "<!-- config-table: start -->\n", "<!-- config-table: end -->"
+    shown = readme[readme.index(start) + len(start) : readme.index(end)]
+    assert shown == table, (
+        "README's config table differs from the declarations: regenerate it with "
+        "python -c 'from rotor.data.config_text import reference_table; print(reference_table())'"
+    )
+
+
+def test_the_rules_hold_for_the_types_themselves() -> None:
+    """The declarations are checked whoever builds a section: the config file, the CLI or the code."""
+    from rotor.data.settings import CacheSettings, DisplaySettings, RefreshSettings
+
+    with pytest.raises(ValueError, match="refresh interval must be between 5 and 86400, got 1e\\+18"):
+        RefreshSettings(interval=1e18)
+    with pytest.raises(ValueError, match="RRG option tail must be between 1 and 52, got 53"):
+        RRGOptions(tail=53)
+    with pytest.raises(ValueError, match="display theme 'nope' is not allowed"):
+        DisplaySettings(theme="nope")
+    with pytest.raises(ValueError, match="cache dir must not be empty"):
+        CacheSettings(dir=" ")
+    with pytest.raises(ValueError, match=r"vix_watch_level must not exceed vix_warning_level \(31 > 30\)"):
+        RiskThresholds(vix_watch_level=31.0)
+
+
+def test_the_refresh_intervals_are_declared_once() -> None:
+    import rotor.data.feed as feed
+    import rotor.data.sessions as sessions
+    from rotor.data import settings
+
+    assert feed.DEFAULT_INTERVAL is settings.DEFAULT_INTERVAL is sessions.DEFAULT_INTERVAL
+    assert sessions.CLOSED_INTERVAL is settings.CLOSED_INTERVAL
+    defaults = settings.RefreshSettings()
+    assert (defaults.interval, defaults.closed_interval) == (
+        settings.DEFAULT_INTERVAL,
+        settings.CLOSED_INTERVAL,
+    )
+
+
 @pytest.mark.parametrize("field", [f.name for f in dataclasses.fields(RiskThresholds)])
 def test_every_risk_threshold_is_accepted_and_none_may_be_negative(tmp_path: Path, field: str) -> None:
     default = getattr(RiskThresholds(), field)
     path = write(tmp_path, f"[risk]\n{field} = {default!r}\n")
-    assert load_config(str(path), {}).risk_thresholds() == RiskThresholds()
+    assert load_config(str(path), {}).risk == RiskThresholds()
     path = write(tmp_path, f"[risk]\n{field} = -1\n")
-    with pytest.raises(ConfigError, match=rf":2: risk\.{field}: must not be negative"):
+    with pytest.raises(ConfigError, match=rf":2: risk\.{field}: must (not be negative|be at least 2)"):
         load_config(str(path), {})
 
 
@@ -265,10 +379,10 @@ def test_too_many_watchlist_symbols(tmp_path: Path) -> None:
 
 
 def test_reading_the_config_does_not_import_pandas(tmp_path: Path) -> None:
-    path = write(tmp_path, FULL.replace("[risk]\nvix_watch_level = 18\nmax_data_age_days = 5\n", ""))
+    path = write(tmp_path, FULL)
     code = (
         "import sys; from rotor.data.config import load_config; "
-        f"c = load_config({str(path)!r}, {{}}); assert c.watchlist; print('pandas' in sys.modules)"
+        f"c = load_config({str(path)!r}, {{}}); assert c.watchlist.symbols; print('pandas' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
@@ -307,8 +421,8 @@ def test_watchlist_risk_and_rotation_reach_the_bundled_snapshot(tmp_path: Path) 
     service = BundledFeed(
         AS_OF,
         symbols=config.symbols,
-        rrg_options=config.rrg_options(),
-        risk_thresholds=config.risk_thresholds(),
+        rrg_options=config.rotation,
+        risk_thresholds=config.risk,
     )
     snapshot = service.refresh()
     watchlist = snapshot.group("watchlist")

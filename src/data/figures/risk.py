@@ -14,7 +14,9 @@ Two notions of "week" are used, each where it is the natural one:
 - "1W" (narrow leadership, small-cap divergence) is the rotation spreads' five-session change.
 
 An instrument whose last close is more than ``RiskThresholds.max_data_age_days`` calendar days older than
-the as-of session is skipped by every rule (its move would not be this week's).
+the as-of session is skipped by every rule (its move would not be this week's). ``RiskThresholds``, each
+threshold with its default, range and meaning, is declared once in ``rotor.data.settings`` (the config
+file's ``[risk]`` section).
 """
 
 from __future__ import annotations
@@ -22,12 +24,12 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Callable
-from dataclasses import dataclass, fields
 from datetime import date
 
 import pandas as pd
 from rotor.data.figures import metrics
 from rotor.data.render import formatting as fmt
+from rotor.data.settings import RiskThresholds as RiskThresholds
 from rotor.data.snapshot import (
     SEVERITY_ORDER,
     Evidence,
@@ -52,69 +54,6 @@ NON_TREND_INDICES = (VIX,)
 EQUAL_VS_CAP_SPREAD = "equal_vs_cap"
 SMALL_VS_LARGE_SPREAD = "small_vs_large"
 RUSSELL_VS_NASDAQ_SPREAD = "russell_vs_nasdaq"
-
-
-@dataclass(frozen=True, slots=True)
-class RiskThresholds:
-    """When each rule fires. All numeric; a later config issue reads them from TOML by these names.
-
-    - ``max_data_age_days`` (4): instruments whose last close is older than this many calendar days
-      before the as-of session are ignored.
-    - ``vix_watch_level`` (20) / ``vix_warning_level`` (30): VIX close at or above -> watch / warning.
-    - ``vix_jump_watch_pct`` (20) / ``vix_jump_warning_pct`` (40): VIX rise this week, in %.
-    - ``commodity_shock_watch_z`` (2.5) / ``commodity_shock_warning_z`` (4): absolute z-score of a
-      commodity's move this week against its own earlier weekly moves (``weekly_move_zscore``).
-    - ``commodity_shock_min_weeks`` (26): earlier weekly moves needed before a z-score is defined.
-    - ``milestone_recent_days`` (7): a first close above a round level is noted (info) while it is at
-      most this many calendar days old.
-    - Index below its moving averages: no threshold; below the 50-day -> watch, below the 200-day ->
-      warning (S&P 500, Nasdaq, Dow, Russell 2000).
-    - ``narrow_equal_weight_lag_pct`` (0.5): with SPY up over 1W, an RSP/SPY 1W ratio change at or
-      below minus this, in %, is narrowing leadership (watch) ...
-    - ``narrow_max_sectors_up`` (3): ... as is SPY up over 1W with at most this many sectors up.
-    - ``small_cap_divergence_pct`` (1.5): absolute IWM/SPY 1W ratio change, in %, at or above which
-      small caps diverge from large caps (watch when IWM and SPY moved in opposite directions, else info).
-    - ``yield_move_watch_bp`` (15) / ``yield_move_warning_bp`` (25): absolute move this week of the
-      10-year yield (^TNX, quoted in percent) in basis points.
-    - ``dollar_move_watch_pct`` (1) / ``dollar_move_warning_pct`` (2): absolute % move this week of the
-      dollar index (DX-Y.NYB).
-    """
-
-    max_data_age_days: int = 4
-    vix_watch_level: float = 20.0
-    vix_warning_level: float = 30.0
-    vix_jump_watch_pct: float = 20.0
-    vix_jump_warning_pct: float = 40.0
-    commodity_shock_watch_z: float = 2.5
-    commodity_shock_warning_z: float = 4.0
-    commodity_shock_min_weeks: int = 26
-    milestone_recent_days: int = 7
-    narrow_equal_weight_lag_pct: float = 0.5
-    narrow_max_sectors_up: int = 3
-    small_cap_divergence_pct: float = 1.5
-    yield_move_watch_bp: float = 15.0
-    yield_move_warning_bp: float = 25.0
-    dollar_move_watch_pct: float = 1.0
-    dollar_move_warning_pct: float = 2.0
-
-    def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-                raise ValueError(f"risk threshold {f.name} must be a finite number, got {value!r}")
-            if value < 0:
-                raise ValueError(f"risk threshold {f.name} must not be negative, got {value!r}")
-        for watch, warning in (
-            ("vix_watch_level", "vix_warning_level"),
-            ("vix_jump_watch_pct", "vix_jump_warning_pct"),
-            ("commodity_shock_watch_z", "commodity_shock_warning_z"),
-            ("yield_move_watch_bp", "yield_move_warning_bp"),
-            ("dollar_move_watch_pct", "dollar_move_warning_pct"),
-        ):
-            if getattr(self, watch) > getattr(self, warning):
-                raise ValueError(f"risk threshold {watch} must not exceed {warning}")
-        if self.commodity_shock_min_weeks < 2:
-            raise ValueError("risk threshold commodity_shock_min_weeks must be at least 2")
 
 
 # --- a statistic computed from the panel (in compute_snapshot) ----------------------------------------

@@ -39,6 +39,9 @@ sessions earlier, YTD vs the last close of the previous year):
 
 Breadth across the sectors: how many close above their 50-session average, how many rose over 1W, the
 three leaders by 1W change and the leadership concentration (see ``compute_breadth``).
+
+``RRGOptions`` (benchmark, window, tail, basis: defaults, ranges and meaning) is declared once in
+``rotor.data.settings`` (the config file's ``[rotation]`` section).
 """
 
 from __future__ import annotations
@@ -54,17 +57,16 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 from rotor.data.panel import Panel
 from rotor.data.render import formatting as fmt
+from rotor.data.settings import RRGBasis
+from rotor.data.settings import RRGOptions as RRGOptions
 from rotor.data.snapshot import Breadth, Quadrant, Rotation, RRGEntry, RRGPoint, Spread, finite
 from rotor.data.symbols import (
     CYCLICAL_SECTORS,
     DEFENSIVE_SECTORS,
     GROWTH_SECTORS,
-    RS_BENCHMARK,
     SECTORS,
     VALUE_SECTORS,
 )
-
-RRGBasis = Literal["weekly", "daily"]
 
 #: The sector ETFs of the built-in universe, in display order: the default RRG and breadth members.
 SECTOR_TICKERS: tuple[str, ...] = tuple(s.ticker for s in SECTORS)
@@ -82,31 +84,6 @@ SPREAD_TIMEFRAMES: tuple[tuple[str, str], ...] = (
     ("1M", "change_1m_pct"),
     ("YTD", "change_ytd_pct"),
 )
-
-
-@dataclass(frozen=True, slots=True)
-class RRGOptions:
-    """How the Relative Rotation Graph is computed.
-
-    - ``benchmark``: the ticker relative strength is measured against (default ``SPY``).
-    - ``window``: points in the RS-Ratio and RS-Momentum standardisation windows (default 14, at least 2).
-    - ``tail``: how many recent points each entry's tail spans (default 5, at least 1).
-    - ``basis``: ``"weekly"`` (default, last close of each calendar week) or ``"daily"`` (daily closes on
-      the benchmark's sessions; the windows then count sessions instead of weeks).
-    """
-
-    benchmark: str = RS_BENCHMARK
-    window: int = 14
-    tail: int = 5
-    basis: RRGBasis = "weekly"
-
-    def __post_init__(self) -> None:
-        if self.window < 2:
-            raise ValueError(f"RRG window must be at least 2 points, got {self.window}")
-        if self.tail < 1:
-            raise ValueError(f"RRG tail must be at least 1 point, got {self.tail}")
-        if self.basis not in ("weekly", "daily"):
-            raise ValueError(f"RRG basis must be 'weekly' or 'daily', got {self.basis!r}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,412 @@
+"""Every setting rotor reads from its config file, declared once.
+
+Each ``[section]`` of the TOML file is a frozen dataclass below and each key one of its fields, declared
+with ``setting()``: its type (the default's), default, range or choices, and a one-line doc. From these
+declarations ``rotor.data.config`` derives the validation and its messages, ``rotor config show``, the
+commented file ``rotor config init`` writes and the README's table of keys. The computations use the same
+classes: ``RiskThresholds`` (re-exported by ``rotor.data.figures.risk``) and ``RRGOptions`` (by
+``rotor.data.figures.rotation``), and the refresh intervals below are the ones the feed, the session model,
+the app and the command line use, so every default lives here and only here.
+
+This module imports only the standard library and ``rotor.data.symbols``: the app reads its config before
+it paints, and ``rotor.data.feed`` and ``rotor.data.sessions`` import from here.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import Field, dataclass, field, fields
+from pathlib import Path
+from typing import Any, Final, Literal, TypeVar, cast
+
+from rotor.data.symbols import RS_BENCHMARK, UNIVERSE, Kind, Symbol
+
+#: Seconds between refreshes while a market trades (``--interval``, ``$ROTOR_INTERVAL``, ``[refresh]``).
+DEFAULT_INTERVAL: Final = 60.0
+#: Seconds between refreshes while every market is closed.
+CLOSED_INTERVAL: Final = 300.0
+#: The range every refresh interval must lie in, wherever it is given.
+MIN_INTERVAL: Final = 5.0
+MAX_INTERVAL: Final = 86_400.0
+
+MAX_WATCHLIST: Final = 100
+MAX_NAME_LENGTH: Final = 60
+
+#: Textual's built-in themes, in its order (a test checks this against ``textual.theme.BUILTIN_THEMES``;
+#: importing textual to read them would cost the config path ~150 ms).
+THEMES: Final = (
+    "textual-dark",
+    "textual-light",
+    "nord",
+    "gruvbox",
+    "catppuccin-mocha",
+    "dracula",
+    "tokyo-night",
+    "monokai",
+    "flexoki",
+    "catppuccin-latte",
+    "catppuccin-frappe",
+    "catppuccin-macchiato",
+    "solarized-light",
+    "solarized-dark",
+    "rose-pine",
+    "rose-pine-moon",
+    "rose-pine-dawn",
+    "atom-one-dark",
+    "atom-one-light",
+    "ansi-dark",
+    "ansi-light",
+)
+Palette = Literal["red-green", "blue-orange"]
+#: Heatmap palettes: red/green, or blue/orange for red-green colour blindness.
+PALETTES: Final[tuple[Palette, ...]] = ("red-green", "blue-orange")
+RRGBasis = Literal["weekly", "daily"]
+BASES: Final[tuple[RRGBasis, ...]] = ("weekly", "daily")
+
+_T = TypeVar("_T")
+
+
+# --- the declaration of one setting --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    """What a setting may hold and what it means (kept in its field's ``metadata["spec"]``).
+
+    ``low``/``high`` bound a number (inclusive); ``choices`` list a string's allowed values; ``at_most``
+    names a sibling setting this one must not exceed; ``example`` is the TOML the template shows instead
+    of the default (for a setting whose default says little, like an empty watchlist)."""
+
+    doc: str
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+    at_most: str | None = None
+    example: str | None = None
+
+    def allowed(self) -> str:
+        """The range or the choices, in words ("" when any value of the type goes)."""
+        if self.choices:
+            return ", ".join(self.choices)
+        if self.low is not None and self.high is not None:
+            return f"{self.low:g} to {self.high:g}"
+        if self.low == 0:
+            return "0 or more"
+        if self.low is not None:
+            return f"at least {self.low:g}"
+        return f"at most {self.high:g}" if self.high is not None else ""
+
+
+def setting(
+    default: _T,
+    doc: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    choices: tuple[str, ...] = (),
+    at_most: str | None = None,
+    example: str | None = None,
+) -> _T:
+    """A dataclass field declaring one setting (see ``Spec``); its type is its default's type."""
+    spec = Spec(doc, low, high, choices, at_most, example)
+    return field(default=default, metadata={"spec": spec})
+
+
+def described(doc: str, *, high: float | None = None) -> Any:
+    """A dataclass field without a default, declared like ``setting()`` (a watchlist item's parts)."""
+    return field(metadata={"spec": Spec(doc, high=high)})
+
+
+def spec_of(f: Field[Any]) -> Spec:
+    spec = f.metadata.get("spec")
+    if not isinstance(spec, Spec):
+        raise TypeError(f"{f.name} is not declared with setting()")
+    return spec
+
+
+def kind_of(f: Field[Any]) -> Literal["choice", "integer", "number", "string", "list"]:
+    """How a setting's value is checked, from its declaration: its choices, else its default's type (a
+    ``None`` default means an optional string, no default a string)."""
+    if spec_of(f).choices:
+        return "choice"
+    default = f.default
+    if isinstance(default, bool):
+        raise TypeError(f"{f.name}: no boolean settings are declared")
+    if isinstance(default, int):
+        return "integer"
+    if isinstance(default, float):
+        return "number"
+    if isinstance(default, tuple):
+        return "list"
+    return "string"
+
+
+def type_name(value: object) -> str:
+    """A TOML value's type in words ("a string", "an array" ...)."""
+    if isinstance(value, bool):
+        return "a boolean"
+    names = {int: "an integer", float: "a number", str: "a string", list: "an array", dict: "a table"}
+    return next((n for t, n in names.items() if isinstance(value, t)), f"a {type(value).__name__}")
+
+
+def shown(value: object, limit: int = 40) -> str:
+    """``repr(value)`` clipped to ``limit`` characters (repr escapes control characters)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def problem_with(f: Field[Any], value: object, given: str | None = None) -> str | None:
+    """What is wrong with ``value`` for the setting ``f`` (a phrase such as "must be between 5 and 86400,
+    got 2"), or ``None``. The one statement of the rules, used by the config file's validation, the
+    command line and the dataclasses' own checks. Lists (the watchlist) are checked by the config.
+    ``given``: the text the user typed, echoed instead of ``value`` (a command-line number)."""
+    spec, kind = spec_of(f), kind_of(f)
+    got = shown(value) if given is None else given if len(given) <= 40 else given[:39] + "…"
+    if kind in ("integer", "number"):
+        integer = kind == "integer"
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            wanted = "an integer" if integer else "a number"
+            return f"must be {wanted}, got {type_name(value)} ({shown(value)})"
+        if integer and not isinstance(value, int):
+            return f"must be an integer, got {got}"
+        low, high = spec.low, spec.high
+        if (low is not None and value < low) or (high is not None and value > high):
+            if low is not None and high is not None:
+                wanted = f"be between {low:g} and {high:g}"
+            elif low == 0:
+                wanted = "not be negative"
+            else:
+                wanted = f"be at least {low:g}" if low is not None else f"be at most {high:g}"
+            return f"must {wanted}, got {got}"
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:  # an integer beyond any float (TOML integers have no limit)
+            return f"is too large, got {got}"
+        if not finite:
+            return f"must be a finite number, got {got}"
+        return None
+    if value is None and f.default is None:
+        return None  # an optional setting left unset
+    if not isinstance(value, str):
+        return f"must be a string, got {type_name(value)} ({shown(value)})"
+    if kind == "choice":
+        if value in spec.choices:
+            return None
+        import difflib
+
+        guess = difflib.get_close_matches(value, spec.choices, n=1)
+        hint = f"did you mean '{guess[0]}'?" if guess else f"choose one of: {spec.allowed()}"
+        return f"{shown(value)} is not allowed; {hint}"
+    if not value.strip():
+        return "must not be empty (leave it out for the default)"
+    if spec.high is not None and len(value.strip()) > spec.high:
+        return f"must be at most {spec.high:g} characters, got {got}"
+    if not value.isprintable():
+        return f"must be printable text (no control characters), got {got}"
+    return None
+
+
+def check_fields(obj: object, what: str) -> None:
+    """Raise ``ValueError`` ("WHAT NAME PROBLEM") for the first setting of the dataclass ``obj`` whose value
+    breaks its declaration, or that exceeds the setting it must stay at most."""
+    for f in fields(cast(Any, obj)):
+        value = getattr(obj, f.name)
+        problem = None if kind_of(f) == "list" else problem_with(f, value)
+        if problem is not None:
+            raise ValueError(f"{what} {f.name} {problem}")
+        ceiling = spec_of(f).at_most
+        if ceiling is not None and value > getattr(obj, ceiling):
+            raise ValueError(
+                f"{what} {f.name} must not exceed {ceiling} ({value:g} > {getattr(obj, ceiling):g})"
+            )
+
+
+# --- the sections --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshSettings:
+    """How often rotor asks for new data, in seconds."""
+
+    interval: float = setting(
+        DEFAULT_INTERVAL,
+        "seconds between refreshes while a market is open",
+        low=MIN_INTERVAL,
+        high=MAX_INTERVAL,
+    )
+    closed_interval: float = setting(
+        CLOSED_INTERVAL,
+        "seconds between refreshes while every market is closed",
+        low=MIN_INTERVAL,
+        high=MAX_INTERVAL,
+    )
+
+    def __post_init__(self) -> None:
+        check_fields(self, "refresh")
+
+
+@dataclass(frozen=True, slots=True)
+class WatchlistEntry:
+    """One user symbol, an item of ``[watchlist] symbols``: a validated Yahoo ticker and how to show it."""
+
+    symbol: str = described("a Yahoo ticker: letters, digits and ^ = - . only, at most 15 characters")
+    name: str = described("the name shown (default: the ticker)", high=MAX_NAME_LENGTH)
+    short: str = described("the name in narrow columns (default: the name)", high=MAX_NAME_LENGTH)
+
+    def to_symbol(self) -> Symbol:
+        """The ``Symbol`` (group ``watchlist``); its kind follows Yahoo's ticker suffixes (``^`` an index,
+        ``=F`` a future, ``=X`` a currency pair, anything else an equity) and its venue the session model's
+        suffix rule (``rotor.data.sessions.venue_code_for``)."""
+        from rotor.data.sessions import venue_code_for
+
+        kind: Kind = "equity"
+        if self.symbol.startswith("^"):
+            kind = "index"
+        elif self.symbol.endswith("=F"):
+            kind = "future"
+        elif self.symbol.endswith("=X"):
+            kind = "fx"
+        return Symbol(self.symbol, self.name, self.short, "watchlist", kind, "", venue_code_for(self.symbol))
+
+
+_WATCHLIST_EXAMPLE: Final = """[
+  { symbol = "AAPL", name = "Apple" },
+  { symbol = "ZC=F", name = "Corn futures", short = "Corn" },
+  "MSFT",
+]"""
+
+
+@dataclass(frozen=True, slots=True)
+class WatchlistSettings:
+    """Your own Yahoo tickers, shown in a "Watchlist" group after the built-in symbols."""
+
+    symbols: tuple[WatchlistEntry, ...] = setting(
+        (),
+        f'at most {MAX_WATCHLIST} tickers: "TICKER" or {{ symbol, name, short }} (name and short optional, '
+        f"{MAX_NAME_LENGTH} characters at most); no built-in symbol, none twice",
+        example=_WATCHLIST_EXAMPLE,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RiskThresholds:
+    """When each risk note fires; none may be negative, and a watch level never exceeds its warning."""
+
+    max_data_age_days: int = setting(
+        4, "instruments whose last close is older than this many days before the session are left out", low=0
+    )
+    vix_watch_level: float = setting(
+        20.0, "VIX close at or above which: watch", low=0, at_most="vix_warning_level"
+    )
+    vix_warning_level: float = setting(30.0, "VIX close at or above which: warning", low=0)
+    vix_jump_watch_pct: float = setting(
+        20.0, "VIX rise this week, in %: watch", low=0, at_most="vix_jump_warning_pct"
+    )
+    vix_jump_warning_pct: float = setting(40.0, "VIX rise this week, in %: warning", low=0)
+    commodity_shock_watch_z: float = setting(
+        2.5,
+        "absolute z-score of a commodity's weekly move against its earlier weekly moves: watch",
+        low=0,
+        at_most="commodity_shock_warning_z",
+    )
+    commodity_shock_warning_z: float = setting(4.0, "the same z-score: warning", low=0)
+    commodity_shock_min_weeks: int = setting(
+        26, "earlier weekly moves needed before a z-score is defined", low=2
+    )
+    milestone_recent_days: int = setting(
+        7, "a first close above a round level is noted while at most this many days old", low=0
+    )
+    narrow_equal_weight_lag_pct: float = setting(
+        0.5, "with SPY up over 1W, an RSP/SPY 1W fall at or past this, in %, is narrow leadership", low=0
+    )
+    narrow_max_sectors_up: int = setting(
+        3, "... as is SPY up over 1W with at most this many sectors up", low=0
+    )
+    small_cap_divergence_pct: float = setting(
+        1.5, "absolute IWM/SPY 1W change, in %, at or above which small caps diverge", low=0
+    )
+    yield_move_watch_bp: float = setting(
+        15.0, "10-year yield move this week, in basis points: watch", low=0, at_most="yield_move_warning_bp"
+    )
+    yield_move_warning_bp: float = setting(
+        25.0, "10-year yield move this week, in basis points: warning", low=0
+    )
+    dollar_move_watch_pct: float = setting(
+        1.0, "dollar index move this week, in %: watch", low=0, at_most="dollar_move_warning_pct"
+    )
+    dollar_move_warning_pct: float = setting(2.0, "dollar index move this week, in %: warning", low=0)
+
+    def __post_init__(self) -> None:
+        check_fields(self, "risk threshold")
+
+
+@dataclass(frozen=True, slots=True)
+class RRGOptions:
+    """How the Relative Rotation Graph is computed (the design's weekly JdK approximation by default)."""
+
+    benchmark: str = setting(
+        RS_BENCHMARK, "the ticker relative strength is measured against (a built-in or watchlist symbol)"
+    )
+    window: int = setting(14, "points in the RS-Ratio and RS-Momentum windows", low=2, high=260)
+    tail: int = setting(5, "points in each sector's tail", low=1, high=52)
+    basis: RRGBasis = setting(
+        "weekly",
+        "weekly: the last close of each calendar week; daily: daily closes (windows then count sessions)",
+        choices=BASES,
+    )
+
+    def __post_init__(self) -> None:
+        check_fields(self, "RRG option")
+
+
+@dataclass(frozen=True, slots=True)
+class DisplaySettings:
+    """How the app looks."""
+
+    theme: str = setting("textual-dark", "the app's colour theme (ctrl+p lists them too)", choices=THEMES)
+    heatmap_palette: Palette = setting(
+        "red-green", "sector heatmap colours (blue-orange is colour-blind safe)", choices=PALETTES
+    )
+
+    def __post_init__(self) -> None:
+        check_fields(self, "display")
+
+
+@dataclass(frozen=True, slots=True)
+class CacheSettings:
+    """Where rotor keeps every bar it received."""
+
+    dir: str | None = setting(
+        None,
+        "the cache directory, ~ expanded (default: the platform's user cache dir; "
+        "--cache-dir and $ROTOR_CACHE_DIR come first)",
+        example='"~/.cache/rotor"',
+    )
+
+    def __post_init__(self) -> None:
+        check_fields(self, "cache")
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The effective configuration: one field per ``[section]`` of the file (``path``: the file read, or
+    ``None``), each holding the file's values over the declared defaults."""
+
+    path: Path | None = None
+    refresh: RefreshSettings = field(default_factory=RefreshSettings)
+    watchlist: WatchlistSettings = field(default_factory=WatchlistSettings)
+    risk: RiskThresholds = field(default_factory=RiskThresholds)
+    rotation: RRGOptions = field(default_factory=RRGOptions)
+    display: DisplaySettings = field(default_factory=DisplaySettings)
+    cache: CacheSettings = field(default_factory=CacheSettings)
+
+    @property
+    def symbols(self) -> tuple[Symbol, ...]:
+        """The built-in universe followed by the watchlist."""
+        return UNIVERSE + tuple(entry.to_symbol() for entry in self.watchlist.symbols)
+
+
+def sections() -> dict[str, type]:
+    """Each section's name in the file and its dataclass, in file order."""
+    defaults = Config()
+    return {f.name: type(getattr(defaults, f.name)) for f in fields(Config) if f.name != "path"}
