@@ -386,7 +386,7 @@ class MarketSnapshot:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (dates as ISO strings)."""
-        return _encode(self)  # type: ignore[no-any-return]
+        return encode(self)  # type: ignore[no-any-return]
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> MarketSnapshot:
@@ -396,11 +396,13 @@ class MarketSnapshot:
         return _decode_snapshot(data)
 
 
-def _encode(value: Any) -> Any:
+def encode(value: Any) -> Any:
+    """A snapshot value (a dataclass of it, a tuple, a date ...) as plain JSON-ready data, as ``to_dict``
+    writes it."""
     if hasattr(value, "__dataclass_fields__"):
-        return {f.name: _encode(getattr(value, f.name)) for f in fields(value)}
+        return {f.name: encode(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, tuple | list):
-        return [_encode(v) for v in value]
+        return [encode(v) for v in value]
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, float):

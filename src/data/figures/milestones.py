@@ -36,6 +36,7 @@ arrays; nothing here does I/O.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import date
@@ -109,6 +110,17 @@ class SearchedHistory:
     def roll_days(self) -> np.ndarray:
         return self.rolls.on
 
+    @functools.cached_property
+    def weekly(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(week-end dates, % moves, spans-a-roll flags) between consecutive weekly closes (computed once:
+        the weekly milestone and the z-score both read them)."""
+        rows = week_last_rows(self.days)
+        ends = self.days[rows]
+        closes = self.closes[rows]
+        moves = metrics.pct_change(closes[1:], closes[:-1])
+        rolled = rolls.crosses(self.roll_days, ends[:-1], ends[1:])
+        return ends[1:], moves, rolled
+
     def label(self, *, moves: bool = False) -> str:
         """The history searched, in words: ``closes since 1927-12-30`` (plus the basis, and for futures
         moves that roll sessions are left out)."""
@@ -123,11 +135,12 @@ class SearchedHistory:
 def searched_history(symbol: str, close: pd.Series, deep: DeepHistory | None) -> SearchedHistory | None:
     """The searched history of ``symbol`` from its panel column ``close`` (cut at its own date; NaN where
     it did not trade) and its bundled deep history (``None``: none); ``None`` without any close."""
-    series = close.dropna()
-    if series.empty:
+    raw = close.to_numpy(dtype="float64")
+    valid = ~np.isnan(raw)
+    if not valid.any():
         return None
-    days = pd.DatetimeIndex(series.index).values.astype("datetime64[D]")
-    values = series.to_numpy(dtype="float64")
+    days = pd.DatetimeIndex(close.index).values[valid].astype("datetime64[D]")
+    values = raw[valid]
     basis = ""
     if deep is not None and len(deep.days) and days[0] == np.datetime64(deep.seam, "D"):
         days = np.concatenate([deep.days, days])
@@ -155,12 +168,7 @@ def week_last_rows(days: np.ndarray) -> np.ndarray:
 
 def weekly_moves(h: SearchedHistory) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(week-end dates, % moves, spans-a-roll flags) of the moves between consecutive weekly closes."""
-    rows = week_last_rows(h.days)
-    ends = h.days[rows]
-    closes = h.closes[rows]
-    moves = metrics.pct_change(closes[1:], closes[:-1])
-    rolled = rolls.crosses(h.roll_days, ends[:-1], ends[1:])
-    return ends[1:], moves, rolled
+    return h.weekly
 
 
 def daily_moves(h: SearchedHistory) -> tuple[np.ndarray, np.ndarray]:
@@ -433,15 +441,18 @@ def daily_move_milestones(h: SearchedHistory, options: MilestoneOptions) -> list
 def week_closes(h: SearchedHistory) -> tuple[DayClose, ...]:
     """The sessions of the calendar week of the last session, each with its change from the session before
     (flagged when that change spans a roll)."""
-    week = week_rows(h)
-    out = []
-    on_days = h.roll_days
-    for i in range(week.start, len(h.days)):
-        day = _day(h.days[i])
-        change = finite(float(metrics.pct_change(h.closes[i], h.closes[i - 1]))) if i > 0 else None
-        rolled = bool(rolls.crosses(on_days, h.days[i - 1 : i], h.days[i : i + 1])[0]) if i > 0 else False
-        out.append(DayClose(day, float(h.closes[i]), change, rolled))
-    return tuple(out)
+    start = week_rows(h).start
+    first = max(start, 1)
+    changes = metrics.pct_change(h.closes[first:], h.closes[first - 1 : -1]).tolist()
+    rolled = rolls.crosses(h.roll_days, h.days[first - 1 : -1], h.days[first:]).tolist()
+    if first > start:  # the first loaded session has no session before it
+        changes, rolled = [math.nan, *changes], [False, *rolled]
+    days = h.days[start:].astype(object).tolist()
+    closes = h.closes[start:].tolist()
+    return tuple(
+        DayClose(day, close, finite(change), flag)
+        for day, close, change, flag in zip(days, closes, changes, rolled, strict=True)
+    )
 
 
 def rolled_timeframes(h: SearchedHistory, sessions_1w: int, sessions_1m: int) -> tuple[str, ...]:

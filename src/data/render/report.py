@@ -12,8 +12,7 @@ import json
 from typing import IO, Any, Literal
 
 from rotor.data.render import formatting as fmt
-from rotor.data.render.wrap import change_text, evidence_text, is_yield, to_markdown
-from rotor.data.snapshot import InstrumentStats, MarketSnapshot, Rotation, Spread
+from rotor.data.snapshot import InstrumentStats, MarketSnapshot, RiskNote, Rotation, Spread, encode
 
 ReportFormat = Literal["text", "markdown", "json"]
 
@@ -58,6 +57,8 @@ YIELD_CHANGES = (
     ("change_ytd", "YTD"),
     ("change_1m", "1M"),
 )
+#: Cells of a change that spans a futures roll carry this mark (explained under the table).
+ROLL_MARK = "†"
 GROUP_TITLES = {
     "indices": "Indices",
     "etfs": "ETFs",
@@ -76,6 +77,37 @@ def render(snapshot: MarketSnapshot, fmt_name: ReportFormat, out: IO[str]) -> No
         out.write(to_markdown(snapshot))
     else:
         write_text(snapshot, out)
+
+
+def to_markdown(snapshot: MarketSnapshot) -> str:
+    """The Markdown weekly wrap (``render.wrap.to_markdown``, imported only when asked for)."""
+    from rotor.data.render.wrap import to_markdown as wrap
+
+    return wrap(snapshot)
+
+
+# --- cells shared by the text report and the wrap --------------------------------------------------
+
+
+def is_yield(i: InstrumentStats) -> bool:
+    """A yield (quoted in percent): its changes are shown in basis points, never in percent."""
+    return i.unit == "%"
+
+
+def change_bp(i: InstrumentStats, timeframe: str) -> float | None:
+    """A yield's change over ``timeframe`` in basis points."""
+    return fmt.yield_change_bp(i.last, i.base_close(timeframe))
+
+
+def change_text(i: InstrumentStats, timeframe: str) -> str:
+    """A change as a table cell: % for prices, bp for yields, marked when it spans a futures roll."""
+    text = fmt.basis_points(change_bp(i, timeframe)) if is_yield(i) else fmt.pct(i.change(timeframe))
+    return text + (ROLL_MARK if i.spans_roll(timeframe) and text != fmt.NA else "")
+
+
+def evidence_text(note: RiskNote) -> str:
+    """A risk note's evidence in one line: ``SI=F change this week -22.43%; ...``."""
+    return "; ".join(fmt.evidence(e.label, e.value, e.symbol, e.unit) for e in note.evidence)
 
 
 # --- JSON ----------------------------------------------------------------------------------------
@@ -133,7 +165,14 @@ def _instrument_json(i: InstrumentStats, rotation: Rotation | None) -> dict[str,
 
 def to_dict(snapshot: MarketSnapshot) -> dict[str, Any]:
     """The report's JSON document as plain data."""
-    full = snapshot.to_dict()
+    # Only the parts shown are encoded (the snapshot's own encoding, not the whole snapshot: sparks and
+    # the rest of the instruments' fields are not part of the report).
+    full = {
+        "week": encode(snapshot.week),
+        "markets": encode(snapshot.markets),
+        "rotation": encode(snapshot.rotation),
+        "risk_notes": encode(snapshot.risk_notes),
+    }
     doc: dict[str, Any] = {
         "as_of": snapshot.as_of.isoformat(),
         "requested_as_of": snapshot.requested_as_of.isoformat() if snapshot.requested_as_of else None,
@@ -228,7 +267,9 @@ def write_text(snapshot: MarketSnapshot, out: IO[str]) -> None:
             )
         console.print(table)
         if any(i.rolled for i in members):
-            console.print(Text("  † spans a futures roll: two contracts, not a price move", style="dim"))
+            console.print(
+                Text(f"  {ROLL_MARK} spans a futures roll: two contracts, not a price move", style="dim")
+            )
         if any(is_yield(i) for i in members):
             console.print(Text("  yields: changes in basis points", style="dim"))
         for i in members:

@@ -18,13 +18,13 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from rotor.data.render import formatting as fmt
+from rotor.data.render.report import ROLL_MARK, change_bp, change_text, evidence_text, is_yield
 from rotor.data.snapshot import (
     SEVERITY_ORDER,
     DayClose,
     InstrumentStats,
     MarketSnapshot,
     Milestone,
-    RiskNote,
     Roll,
     Rotation,
     Spread,
@@ -39,8 +39,6 @@ BENCHMARK = "^GSPC"
 HEADLINE_MOVES = 3
 #: A spread within this (in its unit) counts as "kept pace".
 LEVEL_SPREAD = 0.05
-#: Cells of a change that spans a futures roll carry this mark (explained under the table).
-ROLL_MARK = "†"
 NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven")
 SOURCE_LABELS = {"snapshot": "bundled data", "cache": "cached data", "live": "live (Yahoo Finance)"}
 
@@ -67,24 +65,9 @@ def join_words(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def is_yield(i: InstrumentStats) -> bool:
-    return i.unit == "%"
-
-
 def price_with_unit(i: InstrumentStats, value: float | None) -> str:
     unit = f" {i.unit}" if i.unit and i.unit != "%" else ""
     return fmt.price(value, i.unit) + (unit if value is not None else "")
-
-
-def change_bp(i: InstrumentStats, timeframe: str) -> float | None:
-    """A yield's change over ``timeframe`` in basis points."""
-    return fmt.yield_change_bp(i.last, i.base_close(timeframe))
-
-
-def change_text(i: InstrumentStats, timeframe: str) -> str:
-    """A change as a table cell: % for prices, bp for yields, marked when it spans a futures roll."""
-    text = fmt.basis_points(change_bp(i, timeframe)) if is_yield(i) else fmt.pct(i.change(timeframe))
-    return text + (ROLL_MARK if i.spans_roll(timeframe) and text != fmt.NA else "")
 
 
 def moved(value: float | None, *, up: str = "up", down: str = "down") -> str:
@@ -694,8 +677,3 @@ def to_markdown(snapshot: MarketSnapshot) -> str:
     lines += since_section(snapshot)
     lines += risk_section(snapshot)
     return "\n".join(lines)
-
-
-def evidence_text(note: RiskNote) -> str:
-    """A risk note's evidence in one line: ``SI=F change this week -22.43%; ...``."""
-    return "; ".join(fmt.evidence(e.label, e.value, e.symbol, e.unit) for e in note.evidence)
