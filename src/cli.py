@@ -160,6 +160,13 @@ def build_parser() -> OneLineParser:
     )
     _add_data_options(report, top=False)
     report.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    report.add_argument(
+        "--since",
+        type=parse_date,
+        metavar="YYYY-MM-DD",
+        help="also show every instrument's change since the close of this date (or of the last session "
+        "before it)",
+    )
     config = sub.add_parser(
         "config",
         help="the config file: path, show, init or check",
@@ -385,6 +392,13 @@ def run_report(args: argparse.Namespace, config: Config, log: logging.Logger | N
 
     feed = open_feed(args, config, log)
     snapshot = feed.refresh()
+    if args.since is not None:
+        from rotor.data.build import apply_since
+
+        try:
+            snapshot = apply_since(snapshot, args.since, feed.detail)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
     notice = cache_notice(feed)
     if notice:
         say(f"rotor: warning: {notice}")

@@ -8,12 +8,14 @@ is passed in).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 
 import pandas as pd
-from rotor.data.figures import metrics, risk
+from rotor.data.figures import metrics, milestones, risk
+from rotor.data.figures.milestones import MILESTONE_GROUPS, MilestoneOptions
 from rotor.data.figures.risk import RiskThresholds
 from rotor.data.figures.rotation import RRGOptions, compute_rotation
 from rotor.data.panel import Panel
@@ -23,71 +25,31 @@ from rotor.data.snapshot import (
     InstrumentStats,
     MarketSnapshot,
     MarketState,
-    Milestone,
     RiskNote,
     Rotation,
+    SinceChange,
     SymbolDetail,
+    Week,
     finite,
 )
+from rotor.data.sources.bundled import DeepHistory, load_deep_history
 from rotor.data.symbols import UNIVERSE, Symbol
 
-#: A weekly move is a milestone when no larger one happened in at least this many weeks.
-MILESTONE_MIN_WEEKS = 13
-#: Groups whose instruments get milestones.
-MILESTONE_GROUPS = ("indices", "commodities", "rates")
-
-
-def format_level(level: float, unit: str) -> str:
-    """A round level as people say it: ``$5,000``, ``50,000``, ``$6``, ``4.5%``."""
-    text = f"{level:,.0f}" if level >= 10 or level == int(level) else f"{level:,.2f}".rstrip("0")
-    if unit == "%":
-        return f"{text}%"
-    return f"${text}" if unit.startswith("$") else text
-
-
-def milestones_for(close: pd.Series, as_of: date, symbol: Symbol) -> tuple[Milestone, ...]:
-    """Milestones of one series at ``as_of``: a recent first close above a round level, and a weekly
-    move that is the largest in at least ``MILESTONE_MIN_WEEKS`` weeks (or in the loaded history)."""
-    out: list[Milestone] = []
-    if symbol.kind != "index" or symbol.ticker != "^VIX":
-        cross = metrics.recent_round_level_cross(close, as_of)
-        if cross is not None and symbol.kind != "rate":
-            out.append(
-                Milestone(
-                    kind="first_close_above",
-                    text=f"first close above {format_level(cross.level, symbol.unit)} "
-                    f"({cross.on.isoformat()})",
-                    on=cross.on,
-                    level=cross.level,
-                )
-            )
-    move = metrics.largest_weekly_move_since(close, as_of)
-    if move is not None:
-        word = "gain" if move.pct > 0 else "loss"
-        if move.since is None:
-            text = (
-                f"biggest weekly {word} in the loaded history "
-                f"({move.pct:+.1f}%; history from {move.history_start.isoformat()})"
-            )
-        elif (move.week_end - move.since).days >= 7 * MILESTONE_MIN_WEEKS:
-            text = f"biggest weekly {word} since {move.since.isoformat()} ({move.pct:+.1f}%)"
-        else:
-            text = ""
-        if text:
-            out.append(
-                Milestone(kind="weekly_move", text=text, on=move.week_end, pct=move.pct, since=move.since)
-            )
-    return tuple(out)
+#: Rolls shown with an instrument: those within this many sessions (the 1M window holds the week's).
+RECENT_ROLL_SESSIONS = metrics.SESSIONS_1M
 
 
 def symbol_detail(panel: Panel, snapshot: MarketSnapshot, symbol: str, sessions: int = 260) -> SymbolDetail:
     """The detail of ``symbol`` at its own date in ``snapshot`` (its last bar; the as-of date when it has
-    none): its stats and last ``sessions`` bars with the moving averages of each day. Raises ``KeyError``
-    for a symbol the snapshot does not hold."""
+    none): its stats and last ``sessions`` bars with the moving averages of each day, and when
+    ``snapshot.since`` is set its change since that date (``since_change``, over every loaded bar).
+    Raises ``KeyError`` for a symbol the snapshot does not hold."""
     stats = snapshot.get(symbol)
     if stats is None:
         raise KeyError(symbol)
-    history = metrics.symbol_history(panel, symbol, stats.last_date or snapshot.as_of, sessions)
+    own_date = stats.last_date or snapshot.as_of
+    since = None if snapshot.since is None else since_change(panel, symbol, own_date, snapshot.since)
+    history = metrics.symbol_history(panel, symbol, own_date, sessions)
     bars = tuple(
         Bar(
             on=pd.Timestamp(str(day)).date(),
@@ -102,7 +64,63 @@ def symbol_detail(panel: Panel, snapshot: MarketSnapshot, symbol: str, sessions:
         )
         for day, row in zip(history.index, history.itertuples(index=False), strict=True)
     )
-    return SymbolDetail(stats=stats, bars=bars)
+    return SymbolDetail(stats=stats, bars=bars, since=since)
+
+
+def since_session(panel: Panel, requested: date) -> date | None:
+    """The session a "since" date means: the benchmark's last session on or before ``requested`` (the
+    close of that date, or of the last session before it); ``None`` before the first session."""
+    sessions = panel.sessions()
+    pos = int(sessions.searchsorted(pd.Timestamp(requested), side="right")) - 1
+    return None if pos < 0 else sessions[pos].date()
+
+
+def since_change(panel: Panel, symbol: str, own_date: date, requested: date) -> SinceChange | None:
+    """``symbol``'s change from its own last close on or before the "since" session (``since_session``)
+    to its last close on or before ``own_date``; ``None`` when the panel has no session by ``requested``.
+    The change is ``None`` when the symbol has no close by then (or the base is not positive)."""
+    session = since_session(panel, requested)
+    if session is None:
+        return None
+    series = panel.upto(own_date).close[symbol].dropna() if symbol in panel.symbols else pd.Series()
+    days = pd.DatetimeIndex(series.index)
+    pos = int(days.searchsorted(pd.Timestamp(session), side="right")) - 1
+    if pos < 0 or series.empty:
+        return SinceChange(requested, session, None, None, None)
+    base, last = float(series.iloc[pos]), float(series.iloc[-1])
+    change = finite(100.0 * (last / base - 1.0)) if base > 0 else None
+    return SinceChange(requested, session, days[pos].date(), base, change)
+
+
+def apply_since(
+    snapshot: MarketSnapshot, requested: date, detail: Callable[[MarketSnapshot, str], SymbolDetail]
+) -> MarketSnapshot:
+    """``snapshot`` with every instrument's change since ``requested`` (``InstrumentStats
+    .change_since_pct``) and the session used (``since``), from ``detail`` (a feed's ``detail``: the same
+    panel the snapshot was computed from). Raises ``ValueError`` when ``requested`` is after the as-of
+    session or before the first session."""
+    if requested > snapshot.as_of:
+        raise ValueError(
+            f"--since {requested.isoformat()} is after the as-of session {snapshot.as_of.isoformat()}"
+        )
+    asking = snapshot.with_changes(since=requested)
+    changes: dict[str, float | None] = {}
+    session: date | None = None
+    for stats in snapshot.instruments:
+        found = detail(asking, stats.symbol).since
+        if found is None:
+            raise ValueError(f"--since {requested.isoformat()} is before the first session of the data")
+        session = found.session
+        changes[stats.symbol] = found.change_pct
+    instruments = tuple(replace(i, change_since_pct=changes.get(i.symbol)) for i in snapshot.instruments)
+    notices = snapshot.notices
+    if session is not None and session != requested:
+        notices = (
+            *notices,
+            f"--since {requested.isoformat()} is not a session; since figures use the close of "
+            f"{session.isoformat()}",
+        )
+    return snapshot.with_changes(instruments=instruments, since=session, notices=notices)
 
 
 def _opt(value: object) -> float | None:
@@ -124,6 +142,7 @@ class Figures:
     rotation: Rotation | None
     risk_notes: tuple[RiskNote, ...]
     notices: tuple[str, ...] = ()
+    week: Week | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +164,8 @@ def compute_figures(
     symbols: Sequence[Symbol] = UNIVERSE,
     rrg_options: RRGOptions | None = None,
     risk_thresholds: RiskThresholds | None = None,
+    milestone_options: MilestoneOptions | None = None,
+    deep_history: Mapping[str, DeepHistory] | None = None,
 ) -> Figures:
     """Every figure for ``symbols``: each instrument at its own last session on or before ``cut`` (the
     whole panel when ``None``, as in live mode; a replay cuts at its as-of session), the snapshot's
@@ -152,11 +173,16 @@ def compute_figures(
 
     Rotation (spreads, sector breadth, the sectors' RRG; ``rrg_options`` default ``RRGOptions()``) comes
     from the panel and the metrics table; the risk notes (``risk_thresholds`` default
-    ``RiskThresholds()``) from the figures. Commodities also get ``weekly_move_z``, the statistic the
-    commodity-shock rule reads.
+    ``RiskThresholds()``) from the figures. Instruments of ``MILESTONE_GROUPS`` get their milestones,
+    record close, futures rolls and rolled timeframes from their searched history (the panel joined to
+    ``deep_history``, default the bundled deep history; ``{}`` for none; ``milestone_options`` default
+    ``MilestoneOptions()``); commodities also get ``weekly_move_z``, the statistic the commodity-shock
+    rule reads. Every instrument gets its calendar week's closes, and the figures the calendar ``Week``.
 
     Raises ``AsOfOutOfRange`` / ``NoData`` from ``Panel.resolve_as_of``."""
     thresholds = risk_thresholds or risk.RiskThresholds()
+    options = milestone_options or MilestoneOptions()
+    deep = load_deep_history() if deep_history is None else deep_history
     as_of = panel.resolve_as_of(requested_as_of)
     notes = []
     if requested_as_of is not None and requested_as_of != as_of:
@@ -174,9 +200,14 @@ def compute_figures(
     numbers = table[list(metrics.METRIC_COLUMNS)].to_dict("index")
     last_dates = table["last_date"].to_dict()
     for sym in symbols:
-        values = {str(c): _opt(v) for c, v in numbers[sym.ticker].items()}
+        values: dict[str, Any] = {str(c): _opt(v) for c, v in numbers[sym.ticker].items()}
         last_ts = last_dates[sym.ticker]
         last_date: date | None = None if pd.isna(last_ts) else pd.Timestamp(last_ts).date()
+        history_figures: dict[str, Any] = {}
+        if last_date is not None:
+            history_figures = _history_figures(
+                sym, closes[sym.ticker], deep.get(sym.ticker), options, thresholds.commodity_shock_min_weeks
+            )
         instruments.append(
             InstrumentStats(
                 symbol=sym.ticker,
@@ -192,15 +223,8 @@ def compute_figures(
                 price_state="close" if last_date is not None else "none",
                 age_days=None if last_date is None else max(0, (as_of - last_date).days),
                 spark=tuple(v for v in sparks.get(sym.ticker, []) if math.isfinite(v)),
-                milestones=milestones_for(closes[sym.ticker], last_date, sym)
-                if last_date is not None and sym.group in MILESTONE_GROUPS
-                else (),
                 error=None if last_date is not None else "no data",
-                weekly_move_z=risk.weekly_move_zscore(
-                    closes[sym.ticker], last_date, thresholds.commodity_shock_min_weeks
-                )
-                if last_date is not None and sym.group == "commodities"
-                else None,
+                **history_figures,
             )
         )
     rotation = compute_rotation(
@@ -226,7 +250,36 @@ def compute_figures(
         rotation=rotation,
         risk_notes=risk.evaluate(figures_only, thresholds),
         notices=tuple(notes),
+        week=metrics.calendar_week(panel.upto(as_of).sessions(), as_of, requested_as_of),
     )
+
+
+def _history_figures(
+    sym: Symbol, close: pd.Series, deep: DeepHistory | None, options: MilestoneOptions, min_weeks: int
+) -> dict[str, Any]:
+    """The ``InstrumentStats`` fields read from a symbol's searched history: its calendar week's closes
+    for every instrument; for ``MILESTONE_GROUPS`` also the milestones, record close, rolls and rolled
+    timeframes, and for commodities the z-score of the week's move."""
+    if sym.group not in MILESTONE_GROUPS:
+        h = milestones.searched_history(sym.ticker, close, None)
+        return {} if h is None else {"week": milestones.week_closes(h)}
+    h = milestones.searched_history(sym.ticker, close, deep)
+    if h is None:
+        return {}
+    record_close, record_date = milestones.record(h)
+    out: dict[str, Any] = {
+        "week": milestones.week_closes(h),
+        "milestones": milestones.milestones_for(h, sym, options),
+        "record_close": record_close,
+        "record_date": record_date,
+        "history_start": h.start,
+        "history_basis": h.basis,
+        "rolls": milestones.recent_rolls(h, RECENT_ROLL_SESSIONS),
+        "rolled": milestones.rolled_timeframes(h, metrics.SESSIONS_1W, metrics.SESSIONS_1M),
+    }
+    if sym.group == "commodities":
+        out["weekly_move_z"] = milestones.weekly_move_zscore(h, h.end, min_weeks)
+    return out
 
 
 def assemble(
@@ -260,6 +313,7 @@ def assemble(
         instruments=tuple(instruments),
         notices=(*notices, *figures.notices),
         errors=tuple(errors),
+        week=figures.week,
         rotation=figures.rotation,
         risk_notes=figures.risk_notes,
         markets=tuple(markets),

@@ -311,19 +311,21 @@ class RiskThresholds:
     )
     commodity_shock_warning_z: float = setting(4.0, "the same z-score: warning", low=0)
     commodity_shock_min_weeks: int = setting(
-        26, "earlier weekly moves needed before a z-score is defined", low=2
+        26, "earlier weekly moves (history searched, roll weeks left out) needed for a z-score", low=2
     )
     milestone_recent_days: int = setting(
         7, "a first close above a round level is noted while at most this many days old", low=0
     )
     narrow_equal_weight_lag_pct: float = setting(
-        0.5, "with SPY up over 1W, an RSP/SPY 1W fall at or past this, in %, is narrow leadership", low=0
+        0.5,
+        "with SPY up this week, an RSP/SPY fall this week at or past this, in %, is narrow leadership",
+        low=0,
     )
     narrow_max_sectors_up: int = setting(
-        3, "... as is SPY up over 1W with at most this many sectors up", low=0
+        3, "... as is SPY up this week with at most this many sectors up", low=0
     )
     small_cap_divergence_pct: float = setting(
-        1.5, "absolute IWM/SPY 1W change, in %, at or above which small caps diverge", low=0
+        1.5, "absolute IWM/SPY change this week, in %, at or above which small caps diverge", low=0
     )
     yield_move_watch_bp: float = setting(
         15.0, "10-year yield move this week, in basis points: watch", low=0, at_most="yield_move_warning_bp"

@@ -15,8 +15,20 @@ Severity = Literal["info", "watch", "warning"]
 Quadrant = Literal["Leading", "Weakening", "Lagging", "Improving"]
 MarketStateName = Literal["pre", "open", "post", "closed"]
 
+MilestoneKind = Literal[
+    "first_close_above",
+    "weekly_move",
+    "record_close",
+    "highest_since",
+    "lowest_since",
+    "daily_move",
+    "near_level",
+]
+
 SEVERITY_ORDER: dict[str, int] = {"warning": 0, "watch": 1, "info": 2}
-SNAPSHOT_FORMAT = 2
+#: 3: milestones with their searched history, context flag and distance; records, the calendar week and
+#: its daily closes, futures rolls, "since" figures, calendar-week spreads and breadth.
+SNAPSHOT_FORMAT = 3
 
 
 def finite(value: float | None) -> float | None:
@@ -29,14 +41,69 @@ def finite(value: float | None) -> float | None:
 
 @dataclass(frozen=True, slots=True)
 class Milestone:
-    """A notable fact about a series, e.g. a first close above a round level."""
+    """A notable fact about a series, found in its searched history (see figures/milestones.py).
 
-    kind: Literal["first_close_above", "weekly_move"]
+    ``kind``: ``record_close`` (the highest close in the searched history, set on ``on`` at ``level``),
+    ``highest_since`` / ``lowest_since`` (the week's highest / lowest close ``level`` on ``on``, the
+    highest / lowest since ``since``), ``weekly_move`` (the week's ``pct`` move, the largest in its
+    direction since the week to ``since``), ``daily_move`` (a session's ``pct`` move on ``on``, the largest
+    in its direction since ``since``), ``first_close_above`` (the first close above the round ``level``, on
+    ``on``) and ``near_level`` (the last close within reach of the round ``level``). ``since`` is ``None``
+    when nothing in the searched history compares (a first / largest ever in it). ``history_start`` is the
+    first date of the searched history; ``distance_pct`` the last close's % distance from ``level``;
+    ``context`` is true for a milestone from before the instrument's current calendar week (shown as
+    context, never as this week's news). ``text`` says it all in words, with the history searched."""
+
+    kind: MilestoneKind
     text: str
     on: date | None = None
     level: float | None = None
     pct: float | None = None
     since: date | None = None
+    history_start: date | None = None
+    distance_pct: float | None = None
+    context: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Roll:
+    """A continuous futures series switching from an expiring contract to the next (figures/rolls.py):
+    ``previous`` is the expiring contract's last session in the series (close ``last_close``), ``on`` the
+    next contract's first (close ``first_close``). The change between them is not a price move."""
+
+    on: date
+    previous: date
+    from_contract: str
+    to_contract: str
+    last_close: float
+    first_close: float
+
+
+@dataclass(frozen=True, slots=True)
+class DayClose:
+    """One session of an instrument's calendar week: its close and the % change from the session before
+    (``rolled`` when that change spans a futures roll, so it is no price move)."""
+
+    on: date
+    close: float
+    change_pct: float | None
+    rolled: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Week:
+    """The calendar week (Monday to Sunday) of the as-of session, the one week of a weekly wrap.
+
+    ``base`` is the benchmark's last session before ``start`` (weekly changes are measured from each
+    instrument's last close on or before it: the WTD figures); ``sessions`` the benchmark's sessions from
+    ``start`` to ``end`` (the as-of session); ``closed`` the weekdays of the week up to the requested date
+    on which the benchmark did not trade (holidays; named by the exchange calendar where shown)."""
+
+    start: date
+    end: date
+    base: date | None
+    sessions: tuple[date, ...]
+    closed: tuple[date, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +146,21 @@ class InstrumentStats:
     #: session just closed; the official close may still replace it), ``pre-open`` (the market trades a
     #: session rotor has no price from yet: ``last`` is the previous session's), ``none``.
     price_state: str = "close"
+    #: % change from this instrument's last close on or before the snapshot's ``since`` session.
+    change_since_pct: float | None = None
+    #: The highest close in the searched history (the bundled deep history joined to the loaded bars,
+    #: see figures/milestones.py) and the first date it closed there; ``history_start`` is the first date
+    #: of that history and ``history_basis`` says how it is built where it is not one series of levels.
+    record_close: float | None = None
+    record_date: date | None = None
+    history_start: date | None = None
+    history_basis: str = ""
+    #: The sessions of the instrument's own calendar week up to its last close, oldest first.
+    week: tuple[DayClose, ...] = ()
+    #: Futures rolls (figures/rolls.py) within the last 21 sessions, oldest first, and the timeframes
+    #: (1D, 1W, WTD, 1M, MTD, YTD) whose change spans a roll: those changes are not price moves.
+    rolls: tuple[Roll, ...] = ()
+    rolled: tuple[str, ...] = ()
 
     def change(self, timeframe: str) -> float | None:
         """The % change for a timeframe label: 1D, 1W, WTD, 1M, MTD or YTD."""
@@ -97,6 +179,14 @@ class InstrumentStats:
         from rotor.data.render.formatting import base_from_change
 
         return finite(base_from_change(self.last, self.change(timeframe)))
+
+    def record_distance_pct(self) -> float | None:
+        """% distance of ``last`` from the record close (0 at a record, negative below it)."""
+        return self.distance_pct(self.record_close)
+
+    def spans_roll(self, timeframe: str) -> bool:
+        """True when the timeframe's change spans a futures roll (so it is not a price move)."""
+        return timeframe.upper() in self.rolled
 
     def distance_pct(self, level: float | None) -> float | None:
         """% distance of ``last`` from ``level`` (e.g. a moving average); ``None`` if undefined."""
@@ -134,8 +224,9 @@ class RRGEntry:
 
 @dataclass(frozen=True, slots=True)
 class Spread:
-    """A rotation spread over 1W, 1M and YTD. ``unit``: ``pct`` (ratio change, %) or ``pts``
-    (difference of two returns, percentage points)."""
+    """A rotation spread over the calendar week (``change_wtd``, the weekly wrap's week), 1W (five
+    sessions), 1M and YTD. ``unit``: ``pct`` (ratio change, %) or ``pts`` (difference of two returns,
+    percentage points). ``detail`` speaks of the calendar week."""
 
     id: str
     label: str
@@ -144,15 +235,16 @@ class Spread:
     change_1m: float | None
     change_ytd: float | None
     detail: str = ""
+    change_wtd: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Breadth:
-    """Breadth across the sector ETFs."""
+    """Breadth across the sector ETFs over the calendar week (WTD changes; see rotation.py)."""
 
     total: int
     above_ma50: int
-    up_1w: int
+    up_week: int
     leaders: tuple[str, ...] = ()
     concentration: float | None = None
     detail: str = ""
@@ -236,11 +328,25 @@ class Bar:
 
 
 @dataclass(frozen=True, slots=True)
+class SinceChange:
+    """A change "since" a date: from the close of ``session`` (the benchmark's last session on or before
+    ``requested``), using the instrument's own last close on or before it (``base_date``, ``base_close``)."""
+
+    requested: date
+    session: date
+    base_date: date | None
+    base_close: float | None
+    change_pct: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class SymbolDetail:
-    """What the detail screen shows for one symbol: its stats and its recent bars, oldest first."""
+    """What the detail screen shows for one symbol: its stats and its recent bars, oldest first, and its
+    change since the snapshot's ``since`` date when the snapshot asks for one."""
 
     stats: InstrumentStats
     bars: tuple[Bar, ...]
+    since: SinceChange | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,6 +365,10 @@ class MarketSnapshot:
     markets: tuple[MarketState, ...] = ()
     fetch: FetchReport | None = None
     format: int = SNAPSHOT_FORMAT
+    #: The calendar week of the as-of session (the weekly wrap's week).
+    week: Week | None = None
+    #: The session "since" figures (``InstrumentStats.change_since_pct``) are measured from, if asked.
+    since: date | None = None
 
     def group(self, name: str) -> tuple[InstrumentStats, ...]:
         """The instruments of one group (indices, etfs, sectors, commodities, rates, watchlist)."""
@@ -276,7 +386,7 @@ class MarketSnapshot:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (dates as ISO strings)."""
-        return _encode(self)  # type: ignore[no-any-return]
+        return encode(self)  # type: ignore[no-any-return]
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> MarketSnapshot:
@@ -286,11 +396,13 @@ class MarketSnapshot:
         return _decode_snapshot(data)
 
 
-def _encode(value: Any) -> Any:
+def encode(value: Any) -> Any:
+    """A snapshot value (a dataclass of it, a tuple, a date ...) as plain JSON-ready data, as ``to_dict``
+    writes it."""
     if hasattr(value, "__dataclass_fields__"):
-        return {f.name: _encode(getattr(value, f.name)) for f in fields(value)}
+        return {f.name: encode(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, tuple | list):
-        return [_encode(v) for v in value]
+        return [encode(v) for v in value]
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, float):
@@ -314,15 +426,55 @@ def _milestone(d: dict[str, Any]) -> Milestone:
         level=d.get("level"),
         pct=d.get("pct"),
         since=_date(d.get("since")),
+        history_start=_date(d.get("history_start")),
+        distance_pct=d.get("distance_pct"),
+        context=bool(d.get("context", False)),
+    )
+
+
+def _roll(d: dict[str, Any]) -> Roll:
+    return Roll(
+        on=date.fromisoformat(d["on"]),
+        previous=date.fromisoformat(d["previous"]),
+        from_contract=d["from_contract"],
+        to_contract=d["to_contract"],
+        last_close=float(d["last_close"]),
+        first_close=float(d["first_close"]),
+    )
+
+
+def _day_close(d: dict[str, Any]) -> DayClose:
+    return DayClose(
+        on=date.fromisoformat(d["on"]),
+        close=float(d["close"]),
+        change_pct=d.get("change_pct"),
+        rolled=bool(d.get("rolled", False)),
     )
 
 
 def _instrument(d: dict[str, Any]) -> InstrumentStats:
     values = dict(d)
     values["last_date"] = _date(values.get("last_date"))
+    values["record_date"] = _date(values.get("record_date"))
+    values["history_start"] = _date(values.get("history_start"))
     values["spark"] = tuple(values.get("spark", ()))
     values["milestones"] = tuple(_milestone(m) for m in values.get("milestones", ()))
+    values["week"] = tuple(_day_close(w) for w in values.get("week", ()))
+    values["rolls"] = tuple(_roll(r) for r in values.get("rolls", ()))
+    values["rolled"] = tuple(values.get("rolled", ()))
     return InstrumentStats(**values)
+
+
+def _week(d: dict[str, Any] | None) -> Week | None:
+    if d is None:
+        return None
+    return Week(
+        start=date.fromisoformat(d["start"]),
+        end=date.fromisoformat(d["end"]),
+        base=_date(d.get("base")),
+        sessions=tuple(date.fromisoformat(s) for s in d.get("sessions", ())),
+        closed=tuple(date.fromisoformat(s) for s in d.get("closed", ())),
+    )
 
 
 def _rotation(d: dict[str, Any] | None) -> Rotation | None:
@@ -386,6 +538,8 @@ def _decode_snapshot(d: dict[str, Any]) -> MarketSnapshot:
         ),
         fetch=_fetch_report(d.get("fetch")),
         format=d.get("format", SNAPSHOT_FORMAT),
+        week=_week(d.get("week")),
+        since=_date(d.get("since")),
     )
 
 

@@ -8,13 +8,17 @@ import re
 import stat
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 from rotor.data.render.report import JSON_INSTRUMENT_KEYS
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "data"))
+from bundled_rows import raw_rows
+
 REQUIRED_TOP = ("as_of", "requested_as_of", "source", "generated_at", "indices", "sectors", "commodities")
-REQUIRED_TOP += ("rates", "etfs")
+REQUIRED_TOP += ("rates", "etfs", "since", "week")
 REQUIRED_INSTRUMENT = (
     "symbol",
     "name",
@@ -34,6 +38,10 @@ REQUIRED_INSTRUMENT = (
     "range_52w_high",
     "last_date",
     "stale",
+    "change_since_pct",
+    "record_close",
+    "record_date",
+    "history_start",
 )
 
 
@@ -154,7 +162,73 @@ def test_text_and_markdown_render(fmt: str, tmp_path: Path) -> None:
     assert not re.search(r"\b(nan|inf)\b", proc.stdout, flags=re.IGNORECASE)
     if fmt == "markdown":
         assert proc.stdout.startswith("# Market wrap: week to Friday, January 23, 2026")
-        assert "first close above $100 (2026-01-23)" in proc.stdout
+        assert "first close above $100 on 2026-01-23" in proc.stdout
+        assert "closed on Monday, January 19 (Dr. Martin Luther King Jr. Day)" in proc.stdout
+    else:
+        # One week in the document: the calendar week ("Week"), no five-session column; yields in bp.
+        assert "Week" in proc.stdout and " 1W " not in proc.stdout
+        assert "+1 bp" in proc.stdout and "+0.19%" not in proc.stdout
+
+
+# --- since a date ----------------------------------------------------------------------------------
+
+
+def close_on_or_before(ticker: str, day: date) -> tuple[date, float]:
+    return [r for r in raw_rows(ticker) if r[0] <= day][-1]
+
+
+def test_since_a_date_in_json(tmp_path: Path) -> None:
+    """The commentary's "since October 2025": from the 2025-09-30 close the Russell 2000 gained 9.55% and
+    the S&P 500 3.40% to 2026-01-23; every instrument gets its change, yields in basis points."""
+    proc = run(
+        *("report", "--source", "snapshot", "--as-of", "2026-01-23", "--since", "2025-09-30"),
+        *("--format", "json"),
+        tmp_path=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["since"] == "2025-09-30" and data["notices"] == []
+    by_symbol = {
+        i["symbol"]: i for g in ("indices", "etfs", "sectors", "commodities", "rates") for i in data[g]
+    }
+    for ticker, item in by_symbol.items():
+        _, base = close_on_or_before(ticker, date(2025, 9, 30))
+        _, last = close_on_or_before(ticker, date(2026, 1, 23))
+        if ticker == "^TNX":
+            assert item["change_since_pct"] is None
+            assert item["change_since_bp"] == pytest.approx(100 * (last - base), rel=1e-9)
+        else:
+            assert item["change_since_pct"] == pytest.approx(100 * (last / base - 1), rel=1e-12), ticker
+    assert round(by_symbol["^RUT"]["change_since_pct"], 2) == 9.55
+    assert round(by_symbol["^GSPC"]["change_since_pct"], 2) == 3.40
+
+
+def test_since_a_non_session_uses_the_session_before_and_says_so(tmp_path: Path) -> None:
+    proc = run(
+        *("report", "--source", "snapshot", "--as-of", "2026-01-23", "--since", "2025-10-04"),
+        *("--format", "markdown"),
+        tmp_path=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "--since 2025-10-04 is not a session; since figures use the close of 2025-10-03" in proc.stdout
+    assert "## Since the close of 2025-10-03" in proc.stdout
+    _, base = close_on_or_before("^RUT", date(2025, 10, 3))
+    assert f"| ^RUT | Russell 2000 | 2,669.16 | {100 * (2669.16 / base - 1):+.2f}% |" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("since", "needle"),
+    [
+        ("2026-02-02", "after the as-of session"),
+        ("2023-06-30", "before the first session"),
+        ("soon", "not a date"),
+    ],
+)
+def test_bad_since_gets_one_line_and_exit_2(since: str, needle: str, tmp_path: Path) -> None:
+    proc = run("report", "--source", "snapshot", "--as-of", "2026-01-23", "--since", since, tmp_path=tmp_path)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.startswith("rotor: error: ") and needle in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
 
 
 # --- the log ----------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The bundled snapshot (src/data/bundled/): every symbol of the universe, small, provenance that
 agrees with the bars, values equal to the raw CSVs, and a byte-identical rebuild by
-scripts/build_snapshot.py. The raw CSVs live outside the repo (../shared/data/snapshot-raw); tests that
-need them are skipped where they are missing (CI)."""
+scripts/build_snapshot.py; the same for the deep history (history.npz, history.json). The raw CSVs live
+outside the repo (../shared/data/snapshot-raw and history-raw); tests that need them are skipped where
+they are missing (CI)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from rotor.data.sources.bundled import load_bundled_bars, load_provenance
+from bundled_rows import history_entries, history_rows
+from rotor.data.sources.bundled import load_bundled_bars, load_deep_history, load_provenance
 from rotor.data.symbols import UNIVERSE, file_stem
 
 REPO = Path(__file__).resolve().parents[2]
@@ -81,10 +83,14 @@ def test_bundle_has_every_symbol_of_the_universe() -> None:
 
 
 def test_bundle_is_small() -> None:
+    """The bars and the deep history together stay under 1 MB (the deep history, 206,794 closes back to
+    1927, is about 0.4 MB of it)."""
     files = [p for p in BUNDLE.iterdir() if p.is_file() and not p.name.startswith("__")]
     assert {p.name for p in files} >= {"bars.csv.gz", "provenance.json", "SOURCES.md"}
+    assert {p.name for p in files} >= {"history.npz", "history.json", "HISTORY_SOURCES.md"}
     bars = BUNDLE.joinpath("bars.csv.gz").read_bytes()
     assert len(bars) < 1_000_000
+    assert len(BUNDLE.joinpath("history.npz").read_bytes()) < 500_000
     assert sum(len(p.read_bytes()) for p in files) < 1_000_000
     assert bars[:2] == b"\x1f\x8b"  # gzip
 
@@ -193,6 +199,7 @@ def test_every_bundled_row_equals_the_raw_csvs() -> None:
 
 def test_build_script_reproduces_the_bundle_byte_for_byte(tmp_path: Path) -> None:
     directory = require_raw_dir()
+    require_history_dir()
     script = REPO / "scripts" / "build_snapshot.py"
     # The script writes to its module-level OUT; point it at tmp_path so the repo is never touched.
     code = (
@@ -212,3 +219,80 @@ def test_build_script_reproduces_the_bundle_byte_for_byte(tmp_path: Path) -> Non
     assert (built / "bars.csv.gz").read_bytes() == BUNDLE.joinpath("bars.csv.gz").read_bytes()
     assert (built / "provenance.json").read_text() == BUNDLE.joinpath("provenance.json").read_text()
     assert (built / "SOURCES.md").read_bytes() == BUNDLE.joinpath("SOURCES.md").read_bytes()
+    for name in ("history.npz", "history.json", "HISTORY_SOURCES.md"):
+        assert (built / name).read_bytes() == BUNDLE.joinpath(name).read_bytes(), name
+
+
+# --- the deep history -------------------------------------------------------------------------------
+
+#: The raw/adj factors on 2024-01-02 of the nine ETFs whose bundled bars are RAW (HISTORY_SOURCES.md,
+#: note 2); the other symbols join with factor 1.
+SEAM_FACTORS = {
+    "SPY": "1.02752",
+    "QQQ": "1.01232",
+    "IWM": "1.02496",
+    "XLC": "1.02660",
+    "XLE": "1.07465",
+    "XLF": "1.03514",
+    "XLK": "1.01439",
+    "XLRE": "1.07803",
+    "XLU": "1.06865",
+}
+
+
+def history_dir() -> Path | None:
+    candidates = [REPO.parent / "shared" / "data" / "history-raw", Path("/work/shared/data/history-raw")]
+    return next((p for p in candidates if (p / "SOURCES.md").is_file()), None)
+
+
+def require_history_dir() -> Path:
+    found = history_dir()
+    if found is None:
+        pytest.skip("raw history CSVs (../shared/data/history-raw) are not available here")
+    return found
+
+
+def test_history_json_describes_every_symbol() -> None:
+    entries = history_entries()
+    assert [e["symbol"] for e in entries] == [s.ticker for s in UNIVERSE]
+    for entry in entries:
+        symbol = str(entry["symbol"])
+        rows = history_rows(symbol)
+        assert (entry["first"], entry["last"], entry["rows"]) == (
+            rows[0][0].isoformat(),
+            rows[-1][0].isoformat(),
+            len(rows),
+        )
+        etf = symbol in EXPECTED_BASIS
+        assert entry["basis"] == ("ADJ" if etf else "IDX"), symbol
+        assert entry["seam"] == "2024-01-02" and rows[-1][0] < date(2024, 1, 2)
+        assert entry["seam_factor"] == SEAM_FACTORS.get(symbol, "1"), symbol
+        assert entry["file"] == f"{file_stem(symbol)}.csv"
+    assert sum(len(history_rows(s.ticker)) for s in UNIVERSE) == 206_794
+    assert history_rows("^GSPC")[0] == (date(1927, 12, 30), 17.66)
+
+
+def test_seam_factors_are_the_ones_history_sources_gives() -> None:
+    text = BUNDLE.joinpath("HISTORY_SOURCES.md").read_text()
+    note = text[text.index("The raw/adj factor on 2024-01-02 is") :]
+    for symbol, factor in SEAM_FACTORS.items():
+        assert f"{symbol} {factor}" in note[:400], symbol
+
+
+def test_loaded_deep_history_equals_the_plain_decoding() -> None:
+    loaded = load_deep_history()
+    assert list(loaded) == [s.ticker for s in UNIVERSE]
+    for symbol, deep in loaded.items():
+        rows = history_rows(symbol)
+        assert [d.astype(object) for d in deep.days] == [d for d, _ in rows], symbol
+        assert deep.closes.tolist() == [c for _, c in rows], symbol
+        assert not deep.closes.flags.writeable
+    assert loaded["SPY"].rebased()[-1] == pytest.approx(462.58 * 1.02752)
+    assert loaded["CL=F"].closes.min() == -37.63  # 2020-04-20, a genuine negative settlement
+
+
+def test_every_deep_history_close_equals_the_raw_csvs() -> None:
+    directory = require_history_dir()
+    for sym in UNIVERSE:
+        raw = [(date.fromisoformat(r["date"]), float(r["close"])) for r in read_raw(directory, sym.ticker)]
+        assert history_rows(sym.ticker) == raw, sym.ticker

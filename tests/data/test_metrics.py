@@ -11,13 +11,10 @@ from __future__ import annotations
 import csv
 import functools
 import gzip
-import itertools
-import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 
-import pandas as pd
 import pytest
 from rotor.data.errors import AsOfOutOfRange
 from rotor.data.feed import BundledFeed
@@ -283,94 +280,7 @@ def test_missing_low_and_high_fall_back_to_the_close() -> None:
     assert vix.range_50d_low is not None and vix.range_50d_low <= 17.76
 
 
-# --- milestones ---------------------------------------------------------------------------------
-
-
-def close_series(symbol: str) -> pd.Series:
-    panel = Panel.from_bars(provider().history([symbol]).bars, [symbol])
-    return panel.close[symbol]
-
-
-def test_gold_first_close_above_5000() -> None:
-    gold = bundled_rows()["GC=F"]
-    first = next(r for r in gold if r.close > 5000)
-    assert first.day == date(2026, 1, 26)
-    assert all(r.close <= 5000 for r in gold if r.day < first.day)
-    assert metrics.first_close_above(close_series("GC=F"), 5000.0) == date(2026, 1, 26)
-    assert metrics.first_close_above(close_series("GC=F"), 1e9) is None
-    milestone = next(m for m in stats(date(2026, 1, 30), "GC=F").milestones if m.kind == "first_close_above")
-    assert (milestone.level, milestone.on) == (5000.0, date(2026, 1, 26))
-    assert "first close above $5,000 (2026-01-26)" in milestone.text
-
-
-def reference_level_cross(symbol: str, as_of: date) -> tuple[float, date] | None:
-    """The highest multiple of the last close's power-of-ten step whose first close above it in the
-    loaded history lies within the last 21 sessions."""
-    rows = upto(symbol, as_of)
-    step = 10.0 ** math.floor(math.log10(rows[-1].close))
-    window = rows[-21:]
-    top = math.floor(max(r.close for r in window) / step)
-    bottom = math.floor(min(r.close for r in window) / step)
-    for k in range(top, bottom - 1, -1):
-        level = k * step
-        if level <= 0:
-            break
-        first = next((r.day for r in rows if r.close > level), None)
-        if first is not None and first >= window[0].day:
-            return level, first
-    return None
-
-
-@pytest.mark.parametrize("as_of", [date(2026, 1, 30), date(2025, 11, 28), date(2026, 3, 6)], ids=str)
-@pytest.mark.parametrize("symbol", ["^GSPC", "^DJI", "GC=F", "SI=F", "NG=F", "HG=F", "CL=F"])
-def test_round_level_milestones(symbol: str, as_of: date) -> None:
-    found = [(m.level, m.on) for m in stats(as_of, symbol).milestones if m.kind == "first_close_above"]
-    expected = reference_level_cross(symbol, as_of)
-    assert found == ([] if expected is None else [expected])
-
-
-def reference_weekly_move(symbol: str, as_of: date) -> tuple[float, date, date | None] | None:
-    """(this week's % move, its week end, the most recent earlier week with a larger move the same way)."""
-    weekly: dict[tuple[int, int], Row] = {}
-    for r in upto(symbol, as_of):
-        weekly[r.day.isocalendar()[:2]] = r  # the last row of each Monday-Sunday week wins
-    closes = list(weekly.values())
-    moves = [(100 * (b.close / a.close - 1), b.day) for a, b in itertools.pairwise(closes)]
-    if not moves or moves[-1][0] == 0:
-        return None
-    current, week_end = moves[-1]
-    since = None
-    for move, day in moves[:-1]:
-        if (current > 0 and move > current) or (current < 0 and move < current):
-            since = day
-    return current, week_end, since
-
-
-@pytest.mark.parametrize("as_of", [date(2026, 1, 30), date(2025, 11, 28), date(2026, 3, 6)], ids=str)
-@pytest.mark.parametrize("symbol", ["^GSPC", "^RUT", "^VIX", "GC=F", "SI=F", "CL=F", "^TNX"])
-def test_largest_weekly_move_since(symbol: str, as_of: date) -> None:
-    expected = reference_weekly_move(symbol, as_of)
-    assert expected is not None
-    pct_move, week_end, since = expected
-    move = metrics.largest_weekly_move_since(close_series(symbol), as_of)
-    assert move is not None
-    assert move.pct == pytest.approx(pct_move, rel=1e-9)
-    assert (move.week_end, move.since, move.history_start) == (week_end, since, date(2024, 1, 5))
-    # The snapshot shows it when nothing larger happened for 13 weeks or more.
-    shown = [m for m in stats(as_of, symbol).milestones if m.kind == "weekly_move"]
-    notable = since is None or (week_end - since).days >= 7 * 13
-    assert len(shown) == (1 if notable else 0)
-    if shown:
-        assert shown[0].since == since and shown[0].pct == pytest.approx(pct_move)
-        assert ("in the loaded history" in shown[0].text) == (since is None)
-
-
-def test_gold_and_silver_crash_week_is_the_largest_loss_in_history() -> None:
-    for symbol in ("GC=F", "SI=F"):
-        expected = reference_weekly_move(symbol, date(2026, 1, 30))
-        assert expected is not None and expected[0] < 0 and expected[2] is None
-        (shown,) = [m for m in stats(date(2026, 1, 30), symbol).milestones if m.kind == "weekly_move"]
-        assert shown.text.startswith("biggest weekly loss in the loaded history")
+# --- since a date ---------------------------------------------------------------------------------
 
 
 def test_change_since_a_date() -> None:
@@ -452,21 +362,3 @@ def test_symbol_names_come_from_the_universe() -> None:
     snap = snapshot_at(date(2026, 3, 6))
     assert [i.symbol for i in snap.instruments] == [s.ticker for s in UNIVERSE]
     assert stats(date(2026, 3, 6), "GC=F").name == by_ticker("GC=F").name == "Gold"
-
-
-def test_round_level_cross_is_one_check_even_after_a_collapse() -> None:
-    """A last close far below the window's high (a bad tick) must not loop over thousands of levels,
-    and a subnormal close must not divide by zero."""
-    import time as _time
-
-    index = pd.bdate_range("2025-01-01", periods=60)
-    for last in (0.5, 0.01, 5e-324):
-        values = [5000.0 + i for i in range(59)] + [last]
-        started = _time.perf_counter()
-        metrics.recent_round_level_cross(pd.Series(values, index=index), index[-1].date())
-        assert _time.perf_counter() - started < 0.5
-    rising = pd.Series([450.0 + i for i in range(60)], index=index)  # 450 -> 509, step 100
-    cross = metrics.recent_round_level_cross(rising, index[-1].date())
-    assert cross is not None and cross.level == 500.0
-    assert cross.on == index[51].date()  # 501, the first close above 500
-    assert metrics.recent_round_level_cross(rising, index[45].date()) is None  # 495: not crossed yet

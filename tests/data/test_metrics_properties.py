@@ -1,7 +1,7 @@
-"""Properties of metrics.py on random panels (date gaps, NaN cells, empty and short histories, zero or
-negative prices, lows/highs that contradict the close): nothing raises, nothing is inf, no input frame
-is changed; constant series have MA = the constant and zero returns; scaling every price by k > 0
-leaves every % change unchanged and scales every level by k."""
+"""Properties of metrics.py and milestones.py on random panels (date gaps, NaN cells, empty and short
+histories, zero or negative prices, lows/highs that contradict the close): nothing raises, nothing is
+inf, no input frame is changed; constant series have MA = the constant and zero returns; scaling every
+price by k > 0 leaves every % change unchanged and scales every level by k."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rotor.data.figures import metrics
+from rotor.data.figures import metrics, milestones
+from rotor.data.figures.milestones import SearchedHistory, searched_history
 from rotor.data.panel import FIELDS, Panel
+from rotor.data.symbols import Symbol
 
 PROPERTY_SETTINGS = settings(max_examples=50, deadline=None)
 SYMBOLS = ["AAA", "BBB", "CCC", "DDD"]
@@ -130,33 +132,44 @@ def test_panel_metrics_are_total_finite_and_pure(panel: Panel, as_of: date, sinc
     assert_panel_unchanged(panel, before)
 
 
+def history_of(close: pd.Series, as_of: date, ticker: str = "X") -> SearchedHistory | None:
+    return searched_history(ticker, close.loc[: pd.Timestamp(as_of)], None)
+
+
 @PROPERTY_SETTINGS
-@given(panel=random_panels(), as_of=as_of_dates(), level=st.floats(min_value=-10.0, max_value=6000.0))
-def test_series_milestones_are_total_finite_and_pure(panel: Panel, as_of: date, level: float) -> None:
+@given(panel=random_panels(), as_of=as_of_dates(), kind=st.sampled_from(["index", "future", "rate"]))
+def test_series_milestones_are_total_finite_and_pure(panel: Panel, as_of: date, kind: str) -> None:
     before = copy_panel(panel)
     for sym in panel.symbols:
-        close = panel.close[sym]
-        first = metrics.first_close_above(close, level)
-        if first is not None:
-            assert close.loc[pd.Timestamp(first)] > level
-            assert not (close.loc[: pd.Timestamp(first) - pd.Timedelta(days=1)] > level).any()
-
-        cross = metrics.recent_round_level_cross(close, as_of)
+        h = history_of(panel.close[sym], as_of)
+        if h is None:
+            continue
+        closes = h.closes
+        cross = milestones.round_level_cross(h, 21)
         if cross is not None:
-            assert math.isfinite(cross.level) and cross.level > 0
-            assert cross.on <= as_of
-            assert metrics.first_close_above(close, cross.level) == cross.on
+            level, on = cross
+            assert math.isfinite(level) and level > 0
+            assert on <= as_of
+            first = int(np.flatnonzero(closes > level)[0])
+            assert h.days[first] == np.datetime64(on, "D")
 
-        weekly = metrics.weekly_closes(close, as_of)
-        assert_no_inf(weekly, "weekly_closes")
-        weeks = pd.DatetimeIndex(weekly.index).to_period("W-SUN")
+        rows = milestones.week_last_rows(h.days)
+        weeks = pd.DatetimeIndex(h.days[rows]).to_period("W-SUN")
         assert weeks.is_unique and weeks.is_monotonic_increasing
 
-        move = metrics.largest_weekly_move_since(close, as_of)
+        move = milestones.largest_weekly_move(h)
         if move is not None:
             assert math.isfinite(move.pct) and move.pct != 0
-            assert move.history_start <= move.week_end <= as_of
-            assert move.since is None or move.history_start < move.since < move.week_end
+            assert h.start <= move.week_end <= as_of
+            assert move.since is None or h.start < move.since < move.week_end
+
+        symbol = Symbol(sym, sym, sym, "indices", kind, "%" if kind == "rate" else "")  # type: ignore[arg-type]
+        for m in milestones.milestones_for(h, symbol):
+            assert "nan" not in m.text and "inf" not in m.text, m.text
+            for value in (m.level, m.pct, m.distance_pct):
+                assert value is None or math.isfinite(value)
+        for day in milestones.week_closes(h):
+            assert math.isfinite(day.close) and (day.change_pct is None or math.isfinite(day.change_pct))
     assert_panel_unchanged(panel, before)
 
 
@@ -236,7 +249,8 @@ def test_constant_series_have_ma_equal_to_the_price_and_zero_returns(
         assert row["range_50d_low"] == row["range_50d_high"] == price
     for column in ("last", "prev_close", "range_52w_low", "range_52w_high"):
         assert math.isnan(row[column]) or row[column] == price
-    assert metrics.largest_weekly_move_since(frame["FLAT"], as_of) is None
+    flat = history_of(frame["FLAT"], as_of)
+    assert flat is not None and milestones.largest_weekly_move(flat) is None
 
 
 # --- scale invariance ------------------------------------------------------------------------------
@@ -264,8 +278,9 @@ def test_scaling_prices_leaves_percent_changes_unchanged(
     changes_k = metrics.change_since(scaled(panel, k), as_of, since)
     for sym in panel.symbols:
         assert same(changes_k[sym], changes[sym]), sym
-        move = metrics.largest_weekly_move_since(panel.close[sym], as_of)
-        move_k = metrics.largest_weekly_move_since(panel.close[sym] * k, as_of)
+        h, h_k = history_of(panel.close[sym], as_of), history_of(panel.close[sym] * k, as_of)
+        move = None if h is None else milestones.largest_weekly_move(h)
+        move_k = None if h_k is None else milestones.largest_weekly_move(h_k)
         if move is None or move_k is None:
             # Only a week whose move is zero up to rounding may flip to None under scaling.
             other = move or move_k

@@ -7,13 +7,14 @@ import re
 import statistics
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from itertools import pairwise
 
 import pandas as pd
 import pytest
 from bundled_rows import Rows, raw_rows
+from reference_figures import zscore
 from rotor.data.build import compute_snapshot
-from rotor.data.figures.risk import RiskThresholds, evaluate, round_level_text, weekly_move_zscore
+from rotor.data.figures.milestones import searched_history, weekly_move_zscore
+from rotor.data.figures.risk import RiskThresholds, evaluate, round_level_text
 from rotor.data.panel import Panel
 from rotor.data.snapshot import Evidence, MarketSnapshot, RiskNote
 from rotor.data.sources.bundled import load_bundled_bars
@@ -41,24 +42,8 @@ def week_change(ticker: str, day: date) -> float:
     return 100 * (last_close(ticker, day) / previous_week_close(ticker, day) - 1)
 
 
-def change_1w(ticker: str, day: date) -> float:
-    rows = upto(ticker, day)
-    return 100 * (rows[-1][1] / rows[-6][1] - 1)
-
-
 def average(ticker: str, day: date, sessions: int) -> float:
     return statistics.mean(c for _, c in upto(ticker, day)[-sessions:])
-
-
-def weekly_move_z_by_hand(ticker: str, day: date) -> float:
-    weeks: dict[tuple[int, int], float] = {}
-    for d, c in upto(ticker, day):
-        iso = d.isocalendar()
-        weeks[(iso[0], iso[1])] = c
-    closes = list(weeks.values())
-    moves = [100 * (b / a - 1) for a, b in pairwise(closes)]
-    history = moves[:-1]
-    return (moves[-1] - statistics.mean(history)) / statistics.stdev(history)
 
 
 @pytest.fixture(scope="module")
@@ -108,13 +93,16 @@ def test_notes_for_the_week_ending_jan_23(snapshots: dict[date, MarketSnapshot])
 def test_notes_for_the_week_ending_jan_30(snapshots: dict[date, MarketSnapshot]) -> None:
     assert [(n.severity, n.id) for n in snapshots[JAN_30].risk_notes] == [
         ("warning", "commodity_shock:SI=F"),
-        ("watch", "commodity_shock:GC=F"),
         ("watch", "narrow_leadership"),
         ("watch", "small_cap_divergence"),
         ("info", "milestone:GC=F:5000"),
-        ("info", "milestone:NG=F:7"),
         ("info", "milestone:SI=F:110"),
     ]
+    # Gold's -5.27% is 2.3 standard deviations from its weekly moves since 2000: below the watch level.
+    assert -2.5 < (zscore("GC=F", JAN_30) or 0.0) < -2.0
+    # Natural gas closed above $7 on 01-28 (the February contract at its expiry), but it had closed
+    # higher in 2022 and 2008: no first close above a round level in the history searched (since 2000).
+    assert max(c for d, c in raw_rows("NG=F") if d < date(2026, 1, 28)) < 7.46
 
 
 # --- one rule at a time: fires / does not fire, evidence from the raw rows -----------------------
@@ -145,15 +133,20 @@ def test_commodity_shock(snapshots: dict[date, MarketSnapshot]) -> None:
     assert n.severity == "warning"
     f = figures(n)
     assert f[("change this week", "NG=F")] == pytest.approx(week_change("NG=F", JAN_23), rel=1e-12)
-    assert f[("z-score of the weekly move", "NG=F")] == pytest.approx(
-        weekly_move_z_by_hand("NG=F", JAN_23), rel=1e-9
-    )
+    assert f[("z-score of the weekly move", "NG=F")] == pytest.approx(zscore("NG=F", JAN_23), rel=1e-9)
     assert f[("close", "NG=F")] == pytest.approx(5.275)
     assert n.title == "Natural Gas rose 70.0% this week"
-    # The next week natural gas fell 17.5%, but that is within 2.5 standard deviations of its history.
-    assert abs(weekly_move_z_by_hand("NG=F", JAN_30)) < 2.5
+    assert "weekly closes since 2000-08-30, roll weeks left out" in n.detail
+    # The next week's -17.5% spans the roll from the February to the March contract: no z-score, no note.
+    assert zscore("NG=F", JAN_30) is None
     assert note(snapshots[JAN_30], "commodity_shock:NG=F") is None
+    # Crude's week to 01-23 spans its roll too (2026-01-21).
+    assert zscore("CL=F", JAN_23) is None
     assert note(snapshots[JAN_23], "commodity_shock:CL=F") is None
+    # Gold and silver: every weekly move since 2000 (no roll rule for the metals).
+    for ticker in ("GC=F", "SI=F"):
+        got = figures(fired(snapshots[JAN_23], f"commodity_shock:{ticker}"))
+        assert got[("z-score of the weekly move", ticker)] == pytest.approx(zscore(ticker, JAN_23), rel=1e-9)
 
 
 def test_round_level_milestone(snapshots: dict[date, MarketSnapshot]) -> None:
@@ -190,29 +183,48 @@ def test_index_below_average(snapshots: dict[date, MarketSnapshot]) -> None:
 def test_narrow_leadership(snapshots: dict[date, MarketSnapshot]) -> None:
     n = fired(snapshots[JAN_30], "narrow_leadership")
     f = figures(n)
-    spy_a, rsp_a = upto("SPY", JAN_30), upto("RSP", JAN_30)
-    ratio = 100 * ((rsp_a[-1][1] / spy_a[-1][1]) / (rsp_a[-6][1] / spy_a[-6][1]) - 1)
-    assert f[("1W change", "SPY")] == pytest.approx(change_1w("SPY", JAN_30), rel=1e-9)
-    assert f[("1W change", "RSP")] == pytest.approx(change_1w("RSP", JAN_30), rel=1e-9)
-    assert f[("RSP/SPY 1W ratio change", None)] == pytest.approx(ratio, rel=1e-9)
+    ratio = 100 * ((1 + week_change("RSP", JAN_30) / 100) / (1 + week_change("SPY", JAN_30) / 100) - 1)
+    base = previous_week_close
+    assert ratio == pytest.approx(
+        100
+        * (
+            (last_close("RSP", JAN_30) / last_close("SPY", JAN_30))
+            / (base("RSP", JAN_30) / base("SPY", JAN_30))
+            - 1
+        )
+    )
+    assert f[("change this week", "SPY")] == pytest.approx(week_change("SPY", JAN_30), rel=1e-9)
+    assert f[("change this week", "RSP")] == pytest.approx(week_change("RSP", JAN_30), rel=1e-9)
+    assert f[("RSP/SPY ratio change this week", None)] == pytest.approx(ratio, rel=1e-9)
     assert ratio < -0.5
-    assert f[("sectors up over 1W", None)] == sum(change_1w(s.ticker, JAN_30) > 0 for s in SECTORS) == 7
-    assert n.detail.startswith("SPY rose 0.40% over 1W while equal weight lagged: RSP -0.35%, RSP/SPY -0.74%")
-    assert change_1w("SPY", JAN_23) < 0
+    assert f[("sectors up this week", None)] == sum(week_change(s.ticker, JAN_30) > 0 for s in SECTORS) == 7
+    assert n.detail.startswith(
+        "SPY rose 0.40% this week while equal weight lagged: RSP -0.35%, RSP/SPY -0.74%"
+    )
+    assert week_change("SPY", JAN_23) < 0
     assert note(snapshots[JAN_23], "narrow_leadership") is None
 
 
 def test_small_cap_divergence(snapshots: dict[date, MarketSnapshot]) -> None:
     n = fired(snapshots[JAN_30], "small_cap_divergence")
     f = figures(n)
-    iwm, spy = upto("IWM", JAN_30), upto("SPY", JAN_30)
-    ratio = 100 * ((iwm[-1][1] / spy[-1][1]) / (iwm[-6][1] / spy[-6][1]) - 1)
-    assert f[("IWM/SPY 1W ratio change", None)] == pytest.approx(ratio, rel=1e-9)
-    assert f[("1W change", "IWM")] == pytest.approx(change_1w("IWM", JAN_30), rel=1e-9)
-    assert f[("Russell 2000 - Nasdaq 1W", None)] == pytest.approx(
-        change_1w("^RUT", JAN_30) - change_1w("^IXIC", JAN_30), rel=1e-9
+    base = previous_week_close
+    ratio = 100 * (
+        (last_close("IWM", JAN_30) / last_close("SPY", JAN_30)) / (base("IWM", JAN_30) / base("SPY", JAN_30))
+        - 1
+    )
+    assert f[("IWM/SPY ratio change this week", None)] == pytest.approx(ratio, rel=1e-9)
+    assert f[("change this week", "IWM")] == pytest.approx(week_change("IWM", JAN_30), rel=1e-9)
+    assert f[("Russell 2000 - Nasdaq this week", None)] == pytest.approx(
+        week_change("^RUT", JAN_30) - week_change("^IXIC", JAN_30), rel=1e-9
     )
     assert (n.severity, n.title) == ("watch", "Small caps lag large caps")  # IWM down, SPY up
+    # In the holiday week to 01-23 the calendar week's IWM/SPY is -0.01%: nothing to note (the five-session
+    # figure, +0.17%, is not this document's week).
+    assert (
+        abs(100 * ((1 + week_change("IWM", JAN_23) / 100) / (1 + week_change("SPY", JAN_23) / 100) - 1))
+        < 0.05
+    )
     assert note(snapshots[JAN_23], "small_cap_divergence") is None
 
 
@@ -328,6 +340,12 @@ def test_threshold_validation() -> None:
 # --- the weekly-move z-score ---------------------------------------------------------------------
 
 
+def weekly_move_z(series: pd.Series, as_of: date, min_weeks: int) -> float | None:
+    history = searched_history("X", series.loc[: pd.Timestamp(as_of)], None)
+    assert history is not None
+    return weekly_move_zscore(history, as_of, min_weeks)
+
+
 def weekly_series(moves: list[float], start: date = date(2025, 1, 3)) -> pd.Series:
     """Friday closes from 100 following ``moves`` (in %), one per week."""
     closes = [100.0]
@@ -341,16 +359,16 @@ def test_weekly_move_zscore_by_hand() -> None:
     history = [1.0, -1.0, 2.0, -0.5] * 8
     series = weekly_series([*history, 6.0])
     as_of = pd.Timestamp(series.index[-1]).date()
-    z = weekly_move_zscore(series, as_of, min_weeks=26)
+    z = weekly_move_z(series, as_of, min_weeks=26)
     assert z == pytest.approx((6.0 - statistics.mean(history)) / statistics.stdev(history), rel=1e-9)
-    assert weekly_move_zscore(series, as_of, min_weeks=33) is None  # only 32 earlier moves
+    assert weekly_move_z(series, as_of, min_weeks=33) is None  # only 32 earlier moves
     # No close in the as-of week (a Wednesday one week later): no move this week to score.
-    assert weekly_move_zscore(series, as_of + timedelta(days=5), min_weeks=26) is None
+    assert weekly_move_z(series, as_of + timedelta(days=5), min_weeks=26) is None
 
 
 def test_weekly_move_zscore_flat_history_is_none() -> None:
     series = weekly_series([1.0] * 30 + [5.0])
-    assert weekly_move_zscore(series, pd.Timestamp(series.index[-1]).date(), min_weeks=26) is None
+    assert weekly_move_z(series, pd.Timestamp(series.index[-1]).date(), min_weeks=26) is None
 
 
 def test_round_level_text() -> None:

@@ -35,6 +35,8 @@ from rotor.data.symbols import UNIVERSE
 
 WEEK_OF_JAN_23 = date(2026, 1, 23)
 WEEK_OF_JAN_30 = date(2026, 1, 30)
+#: The week to Friday 2026-01-23: Monday 01-19 (Martin Luther King Jr. Day) had no session.
+HOLIDAY_WEEK = date(2026, 1, 23)
 
 
 def upto(rows: Rows, day: date) -> Rows:
@@ -316,53 +318,78 @@ def test_weekly_basis_closes_are_each_symbols_last_close_of_the_week() -> None:
 # --- spreads and breadth against hand computations -----------------------------------------------
 
 
-def changes_by_hand(ticker: str, as_of: date) -> tuple[float, float, float]:
-    """1W (5 sessions), 1M (21 sessions), YTD (last close of the previous year) % changes from raw rows."""
+def base_rows(rows: list[tuple[date, float]], as_of: date) -> list[int]:
+    """Row numbers of the bases: the calendar week (the last close before Monday), 1W (5 sessions back),
+    1M (21 sessions back), YTD (the last close of the previous year)."""
+    monday = as_of - timedelta(days=as_of.weekday())
+    week = [i for i, (d, _) in enumerate(rows) if d < monday][-1]
+    year_end = [i for i, (d, _) in enumerate(rows) if d.year < as_of.year][-1]
+    return [week, len(rows) - 6, len(rows) - 22, year_end]
+
+
+def changes_by_hand(ticker: str, as_of: date) -> list[float]:
+    """Calendar-week, 1W, 1M and YTD % changes from raw rows."""
     rows = upto(raw_rows(ticker), as_of)
-    last = rows[-1][1]
-    year_end = [c for d, c in rows if d.year < as_of.year][-1]
-    return tuple(100 * (last / base - 1) for base in (rows[-6][1], rows[-22][1], year_end))  # type: ignore[return-value]
+    return [100 * (rows[-1][1] / rows[i][1] - 1) for i in base_rows(rows, as_of)]
 
 
 def ratio_by_hand(first: str, second: str, as_of: date) -> list[float]:
     a, b = upto(raw_rows(first), as_of), upto(raw_rows(second), as_of)
-    year_end = [i for i, (d, _) in enumerate(a) if d.year < as_of.year][-1]
     assert [d for d, _ in a] == [d for d, _ in b]
     now = a[-1][1] / b[-1][1]
-    return [100 * (now / (a[i][1] / b[i][1]) - 1) for i in (len(a) - 6, len(a) - 22, year_end)]
+    return [100 * (now / (a[i][1] / b[i][1]) - 1) for i in base_rows(a, as_of)]
 
 
 def basket_by_hand(first: tuple[str, ...], second: tuple[str, ...], as_of: date) -> list[float]:
     def mean_changes(basket: tuple[str, ...]) -> list[float]:
         per_symbol = [changes_by_hand(t, as_of) for t in basket]
-        return [statistics.mean(c[k] for c in per_symbol) for k in range(3)]
+        return [statistics.mean(c[k] for c in per_symbol) for k in range(4)]
 
     return [x - y for x, y in zip(mean_changes(first), mean_changes(second), strict=True)]
 
 
-def test_spreads_match_hand_computations_on_jan_30(bundled: Panel) -> None:
-    spreads = {s.id: s for s in compute_spreads(metrics.instrument_metrics(bundled, WEEK_OF_JAN_30))}
+@pytest.mark.parametrize("as_of", [WEEK_OF_JAN_30, HOLIDAY_WEEK], ids=str)
+def test_spreads_match_hand_computations(bundled: Panel, as_of: date) -> None:
+    spreads = {s.id: s for s in compute_spreads(metrics.instrument_metrics(bundled, as_of))}
     expected = {
-        "small_vs_large": ratio_by_hand("IWM", "SPY", WEEK_OF_JAN_30),
-        "russell_vs_nasdaq": basket_by_hand(("^RUT",), ("^IXIC",), WEEK_OF_JAN_30),
-        "equal_vs_cap": ratio_by_hand("RSP", "SPY", WEEK_OF_JAN_30),
+        "small_vs_large": ratio_by_hand("IWM", "SPY", as_of),
+        "russell_vs_nasdaq": basket_by_hand(("^RUT",), ("^IXIC",), as_of),
+        "equal_vs_cap": ratio_by_hand("RSP", "SPY", as_of),
         "cyclical_vs_defensive": basket_by_hand(
-            ("XLY", "XLF", "XLI", "XLB", "XLE"), ("XLP", "XLU", "XLV", "XLRE"), WEEK_OF_JAN_30
+            ("XLY", "XLF", "XLI", "XLB", "XLE"), ("XLP", "XLU", "XLV", "XLRE"), as_of
         ),
-        "growth_vs_value": basket_by_hand(("XLK", "XLC"), ("XLF", "XLE", "XLI"), WEEK_OF_JAN_30),
+        "growth_vs_value": basket_by_hand(("XLK", "XLC"), ("XLF", "XLE", "XLI"), as_of),
     }
     assert list(spreads) == list(expected)
     for spread_id, values in expected.items():
         s = spreads[spread_id]
-        assert [s.change_1w, s.change_1m, s.change_ytd] == pytest.approx(values, rel=1e-9, abs=1e-12)
+        assert [s.change_wtd, s.change_1w, s.change_1m, s.change_ytd] == pytest.approx(
+            values, rel=1e-9, abs=1e-12
+        )
     assert {s.unit for s in spreads.values() if "/" in s.label} == {"pct"}
     assert spreads["cyclical_vs_defensive"].unit == "pts"
+
+
+def test_spread_texts_speak_of_the_calendar_week(bundled: Panel) -> None:
+    week = {s.id: s for s in compute_spreads(metrics.instrument_metrics(bundled, WEEK_OF_JAN_30))}
     assert (
-        spreads["small_vs_large"].detail
-        == "Small caps lagged large caps by 2.34% over 1W, but ahead by 3.95% YTD."
+        week["small_vs_large"].detail
+        == "Small caps lagged large caps by 2.34% this week, but ahead by 3.95% YTD."
     )
-    assert spreads["cyclical_vs_defensive"].detail == (
-        "Cyclicals outperformed defensives by 0.19 pts over 1W, and ahead by 2.84 pts YTD."
+    assert week["cyclical_vs_defensive"].detail == (
+        "Cyclicals outperformed defensives by 0.19 pts this week, and ahead by 2.84 pts YTD."
+    )
+    # In the holiday week to 01-23 (no session on Monday 01-19) the calendar week is not five sessions:
+    # IWM/SPY moved -0.01% and the Russell 2000 lagged the Nasdaq by 0.26 pts over the calendar week,
+    # +0.17% and -0.08 pts over the five sessions since 01-15; the texts speak of the calendar week only.
+    holiday = {s.id: s for s in compute_spreads(metrics.instrument_metrics(bundled, HOLIDAY_WEEK))}
+    small, russell = holiday["small_vs_large"], holiday["russell_vs_nasdaq"]
+    assert (round(small.change_wtd or 0, 2), round(small.change_1w or 0, 2)) == (-0.01, 0.17)
+    assert (round(russell.change_wtd or 0, 2), round(russell.change_1w or 0, 2)) == (-0.26, -0.08)
+    assert small.detail == "Small caps lagged large caps by 0.01% this week, but ahead by 6.44% YTD."
+    assert (
+        russell.detail
+        == "The Russell 2000 lagged the Nasdaq by 0.26 pts this week, but ahead by 6.43 pts YTD."
     )
 
 
@@ -370,47 +397,64 @@ def test_spread_with_a_missing_member_is_none(bundled: Panel) -> None:
     table = metrics.instrument_metrics(bundled, WEEK_OF_JAN_30).drop(index=["XLRE", "IWM"])
     spreads = {s.id: s for s in compute_spreads(table)}
     assert (spreads["cyclical_vs_defensive"].change_1w, spreads["small_vs_large"].change_ytd) == (None, None)
-    assert spreads["small_vs_large"].detail == "Small caps vs large caps: 1W n/a."
+    assert spreads["cyclical_vs_defensive"].change_wtd is None
+    assert spreads["small_vs_large"].detail == "Small caps vs large caps: this week n/a."
     assert spreads["equal_vs_cap"].change_1w is not None
 
 
 def test_spread_detail_reads_the_figures() -> None:
     growth = next(d for d in SPREADS if d.id == "growth_vs_value")
-    assert spread_detail(growth, "pts", [-0.8236, -5.1, -5.1638]) == (
-        "Growth lagged value by 0.82 pts over 1W, and behind by 5.16 pts YTD."
+    assert spread_detail(growth, "pts", [-0.8236, 9.9, -5.1, -5.1638]) == (
+        "Growth lagged value by 0.82 pts this week, and behind by 5.16 pts YTD."
     )
     assert (
-        spread_detail(growth, "pts", [0.0, None, 1.0])
-        == "Growth kept pace with value over 1W, and ahead by 1.00 pts YTD."
+        spread_detail(growth, "pts", [0.0, 1.0, None, 1.0])
+        == "Growth kept pace with value this week, and ahead by 1.00 pts YTD."
     )
     assert (
-        spread_detail(growth, "pts", [None, None, -2.5]) == "Growth vs value: 1W n/a; behind by 2.50 pts YTD."
+        spread_detail(growth, "pts", [None, 3.0, None, -2.5])
+        == "Growth vs value: this week n/a; behind by 2.50 pts YTD."
     )
     small = SPREADS[0]
     assert (
-        spread_detail(small, "pct", [1.234, None, 0.0])
-        == "Small caps outperformed large caps by 1.23% over 1W, and level YTD."
+        spread_detail(small, "pct", [1.234, -4.0, None, 0.0])
+        == "Small caps outperformed large caps by 1.23% this week, and level YTD."
     )
 
 
-def test_breadth_matches_hand_computation_on_jan_30(bundled: Panel) -> None:
-    breadth = compute_breadth(metrics.instrument_metrics(bundled, WEEK_OF_JAN_30), SECTOR_TICKERS)
+@pytest.mark.parametrize(
+    ("as_of", "above_expected", "up_expected", "leaders_expected"),
+    [
+        (WEEK_OF_JAN_30, 8, 7, ("XLE", "XLC", "XLU")),
+        # The holiday week: the leaders of the calendar week are the sector table's top three (the
+        # five-session leaders were XLE, XLB, XLP).
+        (HOLIDAY_WEEK, 9, 6, ("XLE", "XLB", "XLC")),
+    ],
+    ids=str,
+)
+def test_breadth_matches_hand_computation(
+    bundled: Panel, as_of: date, above_expected: int, up_expected: int, leaders_expected: tuple[str, ...]
+) -> None:
+    breadth = compute_breadth(metrics.instrument_metrics(bundled, as_of), SECTOR_TICKERS)
     week: dict[str, float] = {}
     above = 0
+    monday = as_of - timedelta(days=as_of.weekday())
     for ticker in SECTOR_TICKERS:
-        rows = upto(raw_rows(ticker), WEEK_OF_JAN_30)
+        rows = upto(raw_rows(ticker), as_of)
         closes = [c for _, c in rows]
         above += closes[-1] > statistics.mean(closes[-50:])
-        week[ticker] = 100 * (closes[-1] / closes[-6] - 1)
+        week[ticker] = 100 * (closes[-1] / [c for d, c in rows if d < monday][-1] - 1)
     ranked = sorted(week, key=lambda t: -week[t])
     gains = [max(week[t], 0.0) for t in ranked]
     assert breadth.total == 11
-    assert breadth.above_ma50 == above == 8
-    assert breadth.up_1w == sum(v > 0 for v in week.values()) == 7
-    assert breadth.leaders == tuple(ranked[:3]) == ("XLE", "XLC", "XLU")
+    assert breadth.above_ma50 == above == above_expected
+    assert breadth.up_week == sum(v > 0 for v in week.values()) == up_expected
+    assert breadth.leaders == tuple(ranked[:3]) == leaders_expected
     assert breadth.concentration == pytest.approx(sum(gains[:3]) / sum(gains), rel=1e-12)
+    leaders = ", ".join(f"{t} {week[t]:+.2f}%" for t in ranked[:3])
     assert breadth.detail.startswith(
-        "8 of 11 sectors above their 50-day average; 7 of 11 rose over 1W; leaders XLE"
+        f"{above} of 11 sectors above their 50-day average; {up_expected} of 11 rose this week; "
+        f"leaders {leaders}"
     )
 
 

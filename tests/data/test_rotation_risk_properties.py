@@ -80,7 +80,7 @@ def assert_rotation_clean(rotation: Rotation) -> None:
         assert not NOT_A_NUMBER_WORD.search(spread.detail), spread.detail
     if rotation.breadth is not None:
         b = rotation.breadth
-        assert 0 <= b.above_ma50 <= b.total and 0 <= b.up_1w <= b.total
+        assert 0 <= b.above_ma50 <= b.total and 0 <= b.up_week <= b.total
         assert b.concentration is None or 0.0 < b.concentration <= 1.0
         assert not NOT_A_NUMBER_WORD.search(b.detail), b.detail
     for entry in rotation.rrg:

@@ -57,8 +57,9 @@ def walk(value: Any, path: str = "$") -> list[tuple[str, Any]]:
 
 
 # The snapshot of the week gold crossed $5,000 and then crashed has milestones and many risk notes;
-# the last complete session has the fullest rotation; an early date has many undefined (None) figures.
-AS_OF_DATES = (date(2026, 1, 30), date(2026, 3, 6), date(2024, 2, 9))
+# the last complete session has the fullest rotation; an early date has many undefined (None) figures;
+# the holiday week to 2026-01-23 has a closed weekday, a futures roll and best/worst-day milestones.
+AS_OF_DATES = (date(2026, 1, 30), date(2026, 3, 6), date(2024, 2, 9), date(2026, 1, 23))
 
 
 @pytest.mark.parametrize("as_of", AS_OF_DATES, ids=str)
@@ -86,8 +87,25 @@ def test_the_round_tripped_snapshot_is_not_trivial() -> None:
     assert any(isinstance(e.value, float) for n in snap.risk_notes for e in n.evidence)
     gold = snap.get("GC=F")
     assert gold is not None and gold.milestones and gold.spark and gold.weekly_move_z is not None
-    kinds = {m.kind for i in snap.instruments for m in i.milestones}
-    assert kinds == {"first_close_above", "weekly_move"}
+    kinds = {m.kind for day in AS_OF_DATES for i in computed(day).instruments for m in i.milestones}
+    assert kinds == {
+        "first_close_above",
+        "weekly_move",
+        "record_close",
+        "highest_since",
+        "lowest_since",
+        "daily_move",
+        "near_level",
+    }
+    assert any(m.context for i in snap.instruments for m in i.milestones)
+    assert any(i.rolls for i in snap.instruments) and any(i.rolled for i in snap.instruments)
+    assert all(i.week for i in snap.instruments) and snap.week is not None and snap.week.sessions
+    holiday = computed(date(2026, 1, 23)).week
+    assert (
+        holiday is not None and holiday.closed == (date(2026, 1, 19),) and holiday.base == date(2026, 1, 16)
+    )
+    gas = snap.get("NG=F")
+    assert gas is not None and gas.record_date is not None and gas.history_start is not None
     early = computed(date(2024, 2, 9)).get("^GSPC")
     assert early is not None and early.ma200 is None and early.range_52w_high is None
 

@@ -26,12 +26,12 @@ Definitions (the contract for every figure rotor shows):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 from rotor.data.panel import Panel
+from rotor.data.snapshot import Week
 
 MA_WINDOWS = (20, 50, 200)
 RECENT_RANGE_SESSIONS = 50
@@ -123,6 +123,26 @@ def _last_before_each(close: np.ndarray, dates: np.ndarray, cutoffs: np.ndarray)
 def week_start(day: date) -> date:
     """Monday of the calendar week holding ``day``."""
     return day - timedelta(days=day.weekday())
+
+
+def calendar_week(sessions: pd.DatetimeIndex, as_of: date, requested: date | None = None) -> Week:
+    """The calendar week of the as-of session from the benchmark's ``sessions`` (up to ``as_of``): its
+    Monday, its sessions, the weekly base (the last session before Monday) and the weekdays without a
+    session from Monday to the requested date (a Saturday request still covers Friday; a request later
+    than the as-of session in the same week, such as Good Friday, covers the days up to it)."""
+    monday = week_start(as_of)
+    days = [d.date() for d in sessions]
+    before = [d for d in days if d < monday]
+    in_week = tuple(d for d in days if monday <= d <= as_of)
+    through = requested if requested is not None and week_start(requested) == monday else as_of
+    through = max(through, as_of)
+    open_days = set(in_week)
+    closed = tuple(
+        day
+        for n in range((through - monday).days + 1)
+        if (day := monday + timedelta(days=n)).weekday() < 5 and day not in open_days
+    )
+    return Week(start=monday, end=as_of, base=before[-1] if before else None, sessions=in_week, closed=closed)
 
 
 # --- the per-symbol table ----------------------------------------------------------------------
@@ -232,17 +252,7 @@ def recent_closes(panel: Panel, as_of: date, n: int = SPARK_SESSIONS) -> dict[st
     return {str(sym): col.dropna().iloc[-n:].tolist() for sym, col in cut.items()}
 
 
-# --- single-series milestones ------------------------------------------------------------------
-
-
-def first_close_above(close: pd.Series, level: float) -> date | None:
-    """Date of the first close strictly above ``level`` in the loaded history, or ``None``."""
-    series = close.dropna()
-    hits = np.flatnonzero(series.to_numpy(dtype="float64") > level)
-    if hits.size == 0:
-        return None
-    first: date = pd.DatetimeIndex(series.index)[hits[0]].date()
-    return first
+# --- round levels ------------------------------------------------------------------------------
 
 
 def round_step(price: float) -> float:
@@ -250,86 +260,3 @@ def round_step(price: float) -> float:
     if not math.isfinite(price) or price <= 0:
         return math.nan
     return float(10 ** math.floor(math.log10(price)))
-
-
-@dataclass(frozen=True, slots=True)
-class LevelCross:
-    """A first close above a round level: the level and the date it happened."""
-
-    level: float
-    on: date
-
-
-def recent_round_level_cross(close: pd.Series, as_of: date, lookback: int = SESSIONS_1M) -> LevelCross | None:
-    """The highest round level (a multiple of ``round_step`` of the last close) whose first close
-    above it in the loaded history falls within the last ``lookback`` sessions up to ``as_of``."""
-    series = close.loc[: pd.Timestamp(as_of)].dropna()
-    if len(series) < 2:
-        return None
-    step = round_step(float(series.iloc[-1]))
-    if not math.isfinite(step) or step <= 0:
-        return None
-    window = series.iloc[-lookback:]
-    window_max = float(window.max())
-    before = series.iloc[: len(series) - len(window)]
-    prior_max = float(before.max()) if len(before) else -math.inf
-    # The highest multiple of ``step`` strictly below the window's best close. Its first close above
-    # falls in the window exactly when no earlier close exceeded it; a lower level is even more
-    # likely to have been exceeded before, so this one level decides (no loop over levels).
-    k = math.ceil(window_max / step) - 1
-    level = k * step
-    if not math.isfinite(level) or level <= 0 or level < prior_max:
-        return None
-    first = first_close_above(series, level)
-    if first is None or pd.Timestamp(first) < pd.Timestamp(window.index[0]):
-        return None
-    return LevelCross(level=level, on=first)
-
-
-def weekly_closes(close: pd.Series, as_of: date) -> pd.Series:
-    """The last close of each calendar week (Mon-Sun) up to ``as_of``, indexed by its own date.
-    The as-of week counts even if partial."""
-    series = close.loc[: pd.Timestamp(as_of)].dropna()
-    if series.empty:
-        return series
-    # Week numbers in plain integers (1970-01-01 was a Thursday, so +3 makes weeks start on Monday):
-    # the last row of each run of equal week numbers is that week's last close. Same result as a
-    # groupby on ``to_period("W-SUN")``, at a fraction of the cost (this runs per symbol per refresh).
-    days = pd.DatetimeIndex(series.index).values.astype("datetime64[D]").astype(np.int64)
-    weeks = (days + 3) // 7
-    last = np.flatnonzero(np.append(weeks[1:] != weeks[:-1], True))
-    return series.iloc[last]
-
-
-@dataclass(frozen=True, slots=True)
-class WeeklyMove:
-    """The as-of week's % move and the most recent earlier week with a larger move in the same
-    direction (``since`` is ``None`` when there is none in the loaded history)."""
-
-    pct: float
-    week_end: date
-    since: date | None
-    history_start: date
-
-
-def largest_weekly_move_since(close: pd.Series, as_of: date) -> WeeklyMove | None:
-    """How notable this week's move is: "biggest weekly gain since DATE" (or in the loaded history).
-
-    Weekly moves are % changes between consecutive weekly closes (``weekly_closes``). For a gain,
-    ``since`` is the last earlier week with a larger gain; for a loss, the last with a larger loss."""
-    weekly = weekly_closes(close, as_of)
-    if len(weekly) < 2:
-        return None
-    moves = pd.Series(pct_change(weekly.to_numpy()[1:], weekly.to_numpy()[:-1]), weekly.index[1:])
-    current = float(moves.iloc[-1])
-    if math.isnan(current) or current == 0:
-        return None
-    earlier = moves.iloc[:-1]
-    bigger = earlier[earlier > current] if current > 0 else earlier[earlier < current]
-    since = pd.Timestamp(str(bigger.index[-1])).date() if len(bigger) else None
-    return WeeklyMove(
-        pct=current,
-        week_end=pd.Timestamp(moves.index[-1]).date(),
-        since=since,
-        history_start=pd.Timestamp(weekly.index[0]).date(),
-    )

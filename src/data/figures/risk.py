@@ -6,12 +6,11 @@ given as-of date. Figures come from the snapshot's ``InstrumentStats`` (metrics.
 ``Rotation`` (rotation.py). Texts format numbers with ``formatting`` and never contain "nan" or "inf": a
 rule whose figures are undefined does not fire.
 
-Two notions of "week" are used, each where it is the natural one:
-
-- "this week" (VIX jump, commodity shock, 10-year yield, dollar) is the calendar-week move: the last
-  close vs the last close of the previous calendar week (the WTD change; on a Friday, the week's move, as
-  weekly commentary quotes it).
-- "1W" (narrow leadership, small-cap divergence) is the rotation spreads' five-session change.
+One week throughout: "this week" in every rule (VIX jump, commodity shock, narrow leadership, small-cap
+divergence, 10-year yield, dollar) is the calendar week: the last close vs the last close of the
+previous calendar week (the WTD change, and the spreads' and breadth's calendar-week figures; on a
+Friday, the week's move as weekly commentary quotes it, also in holiday weeks). A commodity whose week
+spans a futures roll has no z-score (figures/milestones.py), so its roll is never a shock.
 
 An instrument whose last close is more than ``RiskThresholds.max_data_age_days`` calendar days older than
 the as-of session is skipped by every rule (its move would not be this week's). ``RiskThresholds``, each
@@ -21,13 +20,9 @@ file's ``[risk]`` section).
 
 from __future__ import annotations
 
-import math
-import statistics
 from collections.abc import Callable
-from datetime import date
 
-import pandas as pd
-from rotor.data.figures import metrics
+from rotor.data.figures.rolls import ROLL_RULES
 from rotor.data.render import formatting as fmt
 from rotor.data.settings import RiskThresholds as RiskThresholds
 from rotor.data.snapshot import (
@@ -56,34 +51,6 @@ SMALL_VS_LARGE_SPREAD = "small_vs_large"
 RUSSELL_VS_NASDAQ_SPREAD = "russell_vs_nasdaq"
 
 
-# --- a statistic computed from the panel (in compute_snapshot) ----------------------------------------
-
-
-def weekly_move_zscore(close: pd.Series, as_of: date, min_weeks: int) -> float | None:
-    """How unusual this week's move is for this series: ``(m - mean(H)) / std(H)``.
-
-    ``m`` is the % move from the previous calendar week's last close to the last close of the as-of week
-    (the WTD change); ``H`` are all earlier weekly % moves between consecutive weekly closes
-    (``metrics.weekly_closes``) in the loaded history up to ``as_of``; ``std`` is the sample standard
-    deviation (ddof=1). ``None`` when the series has no close in the as-of week, fewer than ``min_weeks``
-    defined earlier moves, or a zero spread of moves."""
-    weekly = metrics.weekly_closes(close, as_of)
-    if len(weekly) < 2 or metrics.week_start(pd.Timestamp(weekly.index[-1]).date()) != metrics.week_start(
-        as_of
-    ):
-        return None
-    values = weekly.to_numpy(dtype="float64")
-    moves = metrics.pct_change(values[1:], values[:-1])
-    current = float(moves[-1])
-    history = [float(m) for m in moves[:-1] if math.isfinite(m)]
-    if not math.isfinite(current) or len(history) < max(min_weeks, 2):
-        return None
-    spread = statistics.stdev(history)
-    if not spread > 0:
-        return None
-    return finite((current - statistics.fmean(history)) / spread)
-
-
 # --- helpers -------------------------------------------------------------------------------------
 
 
@@ -110,6 +77,19 @@ def _unit_text(unit: str) -> str:
     return f" {unit}" if unit and unit != "%" else ""
 
 
+def _closes_since(stats: InstrumentStats) -> str:
+    start = stats.history_start
+    return f" (closes since {start.isoformat()})" if start else ""
+
+
+def _since(stats: InstrumentStats) -> str:
+    start = stats.history_start
+    if start is None:
+        return ""
+    rolls = ", roll weeks left out" if stats.symbol in ROLL_RULES else ""
+    return f" (weekly closes since {start.isoformat()}{rolls})"
+
+
 def _spread(rotation: Rotation | None, spread_id: str) -> Spread | None:
     if rotation is None:
         return None
@@ -117,11 +97,8 @@ def _spread(rotation: Rotation | None, spread_id: str) -> Spread | None:
 
 
 def round_level_text(level: float, unit: str) -> str:
-    """A round level as people say it: ``$5,000``, ``$6``, ``50,000``, ``4.5%``."""
-    text = f"{level:,.0f}" if level == int(level) else f"{level:,.2f}".rstrip("0")
-    if unit == "%":
-        return f"{text}%"
-    return f"${text}" if unit.startswith("$") else text
+    """A round level as people say it: ``$5,000``, ``$6``, ``50,000``, ``4.5%`` (``formatting.level``)."""
+    return fmt.level(level, unit)
 
 
 # --- rules ---------------------------------------------------------------------------------------
@@ -197,7 +174,8 @@ def commodity_shock(snapshot: MarketSnapshot, thresholds: RiskThresholds) -> lis
                 detail=(
                     f"{stats.name} moved {fmt.pct(move)} this week to {fmt.price(stats.last)}"
                     f"{_unit_text(stats.unit)}, {abs(z):.1f} standard deviations "
-                    f"{'above' if z > 0 else 'below'} its average weekly move in the loaded history."
+                    f"{'above' if z > 0 else 'below'} its average weekly move in the history searched"
+                    f"{_since(stats)}."
                 ),
                 evidence=(
                     Evidence("change this week", move, stats.symbol, "%"),
@@ -217,6 +195,8 @@ def round_level_milestones(snapshot: MarketSnapshot, thresholds: RiskThresholds)
         for milestone in stats.milestones:
             if milestone.kind != "first_close_above" or milestone.on is None or milestone.level is None:
                 continue
+            if milestone.context:  # from before this week: context in the wrap, not news
+                continue
             if not 0 <= (snapshot.as_of - milestone.on).days <= thresholds.milestone_recent_days:
                 continue
             level = round_level_text(milestone.level, stats.unit)
@@ -226,8 +206,8 @@ def round_level_milestones(snapshot: MarketSnapshot, thresholds: RiskThresholds)
                     severity="info",
                     title=f"{stats.name}: first close above {level}",
                     detail=(
-                        f"{stats.name} closed above {level} for the first time in the loaded history on "
-                        f"{milestone.on.isoformat()}; last close "
+                        f"{stats.name} closed above {level} for the first time in the history searched"
+                        f"{_closes_since(stats)} on {milestone.on.isoformat()}; last close "
                         f"{fmt.price(stats.last)}{_unit_text(stats.unit)}."
                     ),
                     evidence=(
@@ -284,36 +264,36 @@ def index_below_average(snapshot: MarketSnapshot, thresholds: RiskThresholds) ->
 
 
 def narrow_leadership(snapshot: MarketSnapshot, thresholds: RiskThresholds) -> list[RiskNote]:
-    """Cap weight rising over 1W while equal weight lags it by at least ``narrow_equal_weight_lag_pct``
-    (RSP/SPY ratio), or while at most ``narrow_max_sectors_up`` sectors rose: watch."""
+    """Cap weight rising this week while equal weight lags it by at least ``narrow_equal_weight_lag_pct``
+    (RSP/SPY ratio change this week), or while at most ``narrow_max_sectors_up`` sectors rose: watch."""
     spy = _fresh(snapshot, CAP_WEIGHT, thresholds)
     rotation = snapshot.rotation
-    if spy is None or spy.change_1w_pct is None or spy.change_1w_pct <= 0 or rotation is None:
+    if spy is None or spy.change_wtd_pct is None or spy.change_wtd_pct <= 0 or rotation is None:
         return []
     equal = _spread(rotation, EQUAL_VS_CAP_SPREAD)
-    ratio = None if equal is None else equal.change_1w
+    ratio = None if equal is None else equal.change_wtd
     breadth = rotation.breadth
     lagging = ratio is not None and ratio <= -thresholds.narrow_equal_weight_lag_pct
-    few_up = breadth is not None and breadth.total > 0 and breadth.up_1w <= thresholds.narrow_max_sectors_up
+    few_up = breadth is not None and breadth.total > 0 and breadth.up_week <= thresholds.narrow_max_sectors_up
     if not lagging and not few_up:
         return []
     rsp = snapshot.get(EQUAL_WEIGHT)
-    rsp_week = None if rsp is None else rsp.change_1w_pct
+    rsp_week = None if rsp is None else rsp.change_wtd_pct
     reasons = []
     if lagging:
         reasons.append(f"equal weight lagged: RSP {fmt.pct(rsp_week)}, RSP/SPY {fmt.pct(ratio)}")
     if breadth is not None and breadth.total > 0:
         leaders = ", ".join(breadth.leaders) or "none"
-        reasons.append(f"{breadth.up_1w} of {breadth.total} sectors rose (leaders {leaders})")
+        reasons.append(f"{breadth.up_week} of {breadth.total} sectors rose (leaders {leaders})")
     evidence = [
-        Evidence("1W change", spy.change_1w_pct, CAP_WEIGHT, "%"),
-        Evidence("1W change", rsp_week, EQUAL_WEIGHT, "%"),
-        Evidence("RSP/SPY 1W ratio change", ratio, None, "%"),
+        Evidence("change this week", spy.change_wtd_pct, CAP_WEIGHT, "%"),
+        Evidence("change this week", rsp_week, EQUAL_WEIGHT, "%"),
+        Evidence("RSP/SPY ratio change this week", ratio, None, "%"),
     ]
     if breadth is not None:
         concentration = None if breadth.concentration is None else 100.0 * breadth.concentration
         evidence += [
-            Evidence("sectors up over 1W", breadth.up_1w),
+            Evidence("sectors up this week", breadth.up_week),
             Evidence("sectors", breadth.total),
             Evidence("share of sector gains from the top 3", concentration, None, "%"),
         ]
@@ -322,7 +302,7 @@ def narrow_leadership(snapshot: MarketSnapshot, thresholds: RiskThresholds) -> l
             id="narrow_leadership",
             severity="watch",
             title="Narrow leadership",
-            detail=f"SPY rose {fmt.pct(spy.change_1w_pct, sign=False)} over 1W while "
+            detail=f"SPY rose {fmt.pct(spy.change_wtd_pct, sign=False)} this week while "
             + "; ".join(reasons)
             + ".",
             evidence=tuple(evidence),
@@ -331,16 +311,16 @@ def narrow_leadership(snapshot: MarketSnapshot, thresholds: RiskThresholds) -> l
 
 
 def small_cap_divergence(snapshot: MarketSnapshot, thresholds: RiskThresholds) -> list[RiskNote]:
-    """The IWM/SPY ratio moving at least ``small_cap_divergence_pct`` over 1W: watch when IWM and SPY
+    """The IWM/SPY ratio moving at least ``small_cap_divergence_pct`` this week: watch when IWM and SPY
     moved in opposite directions, info otherwise."""
     small = _spread(snapshot.rotation, SMALL_VS_LARGE_SPREAD)
     iwm, spy = _fresh(snapshot, SMALL_CAPS, thresholds), _fresh(snapshot, CAP_WEIGHT, thresholds)
-    if small is None or small.change_1w is None or iwm is None or spy is None:
+    if small is None or small.change_wtd is None or iwm is None or spy is None:
         return []
-    ratio = small.change_1w
+    ratio = small.change_wtd
     if abs(ratio) < thresholds.small_cap_divergence_pct:
         return []
-    iwm_week, spy_week = iwm.change_1w_pct, spy.change_1w_pct
+    iwm_week, spy_week = iwm.change_wtd_pct, spy.change_wtd_pct
     opposite = iwm_week is not None and spy_week is not None and iwm_week * spy_week < 0
     russell = _spread(snapshot.rotation, RUSSELL_VS_NASDAQ_SPREAD)
     return [
@@ -349,15 +329,18 @@ def small_cap_divergence(snapshot: MarketSnapshot, thresholds: RiskThresholds) -
             severity="watch" if opposite else "info",
             title="Small caps " + ("outperform" if ratio > 0 else "lag") + " large caps",
             detail=(
-                f"IWM {fmt.pct(iwm_week)} vs SPY {fmt.pct(spy_week)} over 1W: the IWM/SPY ratio moved "
+                f"IWM {fmt.pct(iwm_week)} vs SPY {fmt.pct(spy_week)} this week: the IWM/SPY ratio moved "
                 f"{fmt.pct(ratio)}" + ("; they moved in opposite directions." if opposite else ".")
             ),
             evidence=(
-                Evidence("1W change", iwm_week, SMALL_CAPS, "%"),
-                Evidence("1W change", spy_week, CAP_WEIGHT, "%"),
-                Evidence("IWM/SPY 1W ratio change", ratio, None, "%"),
+                Evidence("change this week", iwm_week, SMALL_CAPS, "%"),
+                Evidence("change this week", spy_week, CAP_WEIGHT, "%"),
+                Evidence("IWM/SPY ratio change this week", ratio, None, "%"),
                 Evidence(
-                    "Russell 2000 - Nasdaq 1W", None if russell is None else russell.change_1w, None, "pts"
+                    "Russell 2000 - Nasdaq this week",
+                    None if russell is None else russell.change_wtd,
+                    None,
+                    "pts",
                 ),
             ),
         )

@@ -26,8 +26,9 @@ reimplementations such as RRG-Lite, the true JdK formula being proprietary):
 With a 14-point window the first RS-Ratio needs 14 closes and the first RS-Momentum 28 (14 ratios for the
 first ROC's predecessor plus 14 ROCs): about seven months of weekly history.
 
-Spreads (over 1W, 1M and YTD, using the table's changes: 1W vs the close 5 sessions earlier, 1M vs 21
-sessions earlier, YTD vs the last close of the previous year):
+Spreads (over the calendar week, 1W, 1M and YTD, using the table's changes: the calendar week (WTD) vs
+the last close of the previous calendar week, the weekly wrap's week; 1W vs the close 5 sessions earlier;
+1M vs 21 sessions earlier; YTD vs the last close of the previous year):
 
 - ratio spreads (unit ``pct``): the % change of the ratio A/B, ``100 * ((1 + a/100) / (1 + b/100) - 1)``
   from the two % changes, which equals the ratio's own change when both symbols share their sessions
@@ -37,8 +38,10 @@ sessions earlier, YTD vs the last close of the previous year):
   XLU, XLV, XLRE), growth (XLK, XLC) minus value proxies (XLF, XLE, XLI). A basket with any member's
   change missing is undefined (the spread is ``None``), so its composition never shifts silently.
 
-Breadth across the sectors: how many close above their 50-session average, how many rose over 1W, the
-three leaders by 1W change and the leadership concentration (see ``compute_breadth``).
+Breadth across the sectors, over the calendar week (one week in a document, the weekly wrap's): how many
+close above their 50-session average, how many rose this week (WTD), the three leaders by their change
+this week and the leadership concentration (see ``compute_breadth``). Spread and breadth texts speak of
+the calendar week ("this week").
 
 ``RRGOptions`` (benchmark, window, tail, basis: defaults, ranges and meaning) is declared once in
 ``rotor.data.settings`` (the config file's ``[rotation]`` section).
@@ -80,6 +83,7 @@ LEADER_COUNT = 3
 
 #: Timeframes of the spreads and the table columns they read.
 SPREAD_TIMEFRAMES: tuple[tuple[str, str], ...] = (
+    ("WTD", "change_wtd_pct"),
     ("1W", "change_1w_pct"),
     ("1M", "change_1m_pct"),
     ("YTD", "change_ytd_pct"),
@@ -309,19 +313,20 @@ def _size(value: float, unit: Literal["pct", "pts"]) -> str:
 def spread_detail(
     definition: SpreadDefinition, unit: Literal["pct", "pts"], values: Sequence[float | None]
 ) -> str:
-    """One line from the 1W and YTD figures (the ratio change or difference in ``unit``), e.g. "Small
-    caps lagged large caps by 2.34% over 1W, but ahead by 3.95% YTD." Undefined figures read n/a or are
-    left out; the 1M figure is in the spread's own field."""
-    week, _, ytd = values
+    """One line from the calendar-week and YTD figures (``values`` in ``SPREAD_TIMEFRAMES`` order; the
+    ratio change or difference in ``unit``), e.g. "Small caps lagged large caps by 2.34% this week, but
+    ahead by 3.95% YTD." Undefined figures read n/a or are left out; 1W and 1M are in the spread's own
+    fields."""
+    week, ytd = values[0], values[-1]
     first, second = definition.first_name, definition.second_name
     if week is None:
-        text = f"{first} vs {second}: 1W n/a"
+        text = f"{first} vs {second}: this week n/a"
     elif week > 0:
-        text = f"{first} outperformed {second} by {_size(week, unit)} over 1W"
+        text = f"{first} outperformed {second} by {_size(week, unit)} this week"
     elif week < 0:
-        text = f"{first} lagged {second} by {_size(week, unit)} over 1W"
+        text = f"{first} lagged {second} by {_size(week, unit)} this week"
     else:
-        text = f"{first} kept pace with {second} over 1W"
+        text = f"{first} kept pace with {second} this week"
     if ytd is not None:
         standing = "level" if ytd == 0 else f"{'ahead' if ytd > 0 else 'behind'} by {_size(ytd, unit)}"
         if week is None:
@@ -332,7 +337,8 @@ def spread_detail(
 
 
 def compute_spreads(table: pd.DataFrame) -> tuple[Spread, ...]:
-    """Every spread of ``SPREADS`` over 1W, 1M and YTD from the metrics table (see the module docstring)."""
+    """Every spread of ``SPREADS`` over the calendar week, 1W, 1M and YTD from the metrics table (see the
+    module docstring)."""
     spreads = []
     for definition in SPREADS:
         unit: Literal["pct", "pts"] = "pct" if definition.kind == "ratio" else "pts"
@@ -342,9 +348,10 @@ def compute_spreads(table: pd.DataFrame) -> tuple[Spread, ...]:
                 id=definition.id,
                 label=definition.label,
                 unit=unit,
-                change_1w=values[0],
-                change_1m=values[1],
-                change_ytd=values[2],
+                change_wtd=values[0],
+                change_1w=values[1],
+                change_1m=values[2],
+                change_ytd=values[3],
                 detail=spread_detail(definition, unit, values),
             )
         )
@@ -355,7 +362,7 @@ def compute_spreads(table: pd.DataFrame) -> tuple[Spread, ...]:
 
 
 def leadership_concentration(changes: Sequence[float], top: int = LEADER_COUNT) -> float | None:
-    """The share (0 to 1) of the summed positive 1W returns that comes from the ``top`` best sectors:
+    """The share (0 to 1) of the summed positive weekly returns that comes from the ``top`` best sectors:
     ``sum(max(r, 0) for the top) / sum(max(r, 0) for all)``. 1.0 means every gain came from the
     leaders; with 11 sectors rising equally it is 3/11 (0.27). ``None`` when no sector rose."""
     gains = sorted((max(c, 0.0) for c in changes if math.isfinite(c)), reverse=True)
@@ -366,13 +373,14 @@ def leadership_concentration(changes: Sequence[float], top: int = LEADER_COUNT) 
 
 
 def compute_breadth(table: pd.DataFrame, sectors: Sequence[str]) -> Breadth:
-    """Breadth across ``sectors``: ``total`` (sectors with a last close), ``above_ma50`` (last close above
-    its 50-session average), ``up_1w`` (1W change above zero), ``leaders`` (the ``LEADER_COUNT`` best 1W
-    changes, best first, ties by ticker) and ``concentration`` (``leadership_concentration``)."""
-    rows = table.reindex(index=list(sectors), columns=["last", "ma50", "change_1w_pct"])
+    """Breadth across ``sectors`` over the calendar week: ``total`` (sectors with a last close),
+    ``above_ma50`` (last close above its 50-session average), ``up_week`` (change this week, WTD, above
+    zero), ``leaders`` (the ``LEADER_COUNT`` best changes this week, best first, ties by ticker) and
+    ``concentration`` (``leadership_concentration``)."""
+    rows = table.reindex(index=list(sectors), columns=["last", "ma50", "change_wtd_pct"])
     last = rows["last"].to_numpy(dtype="float64")
     ma50 = rows["ma50"].to_numpy(dtype="float64")
-    week = rows["change_1w_pct"].to_numpy(dtype="float64")
+    week = rows["change_wtd_pct"].to_numpy(dtype="float64")
     total = int(np.isfinite(last).sum())
     above = int((np.isfinite(last) & np.isfinite(ma50) & (last > ma50)).sum())
     up = int((np.isfinite(week) & (week > 0)).sum())
@@ -385,16 +393,16 @@ def compute_breadth(table: pd.DataFrame, sectors: Sequence[str]) -> Breadth:
     with_week = len(ranked)
     parts = [
         f"{above} of {len(sectors)} sectors above their 50-day average",
-        f"{up} of {with_week} rose over 1W",
+        f"{up} of {with_week} rose this week",
     ]
     if leaders:
         parts.append("leaders " + ", ".join(f"{s} {fmt.pct(c)}" for c, s in ranked[:LEADER_COUNT]))
     if concentration is not None:
-        parts.append(f"the top {len(leaders)} hold {concentration:.0%} of the summed 1W gains")
+        parts.append(f"the top {len(leaders)} hold {concentration:.0%} of the summed gains this week")
     return Breadth(
         total=total,
         above_ma50=above,
-        up_1w=up,
+        up_week=up,
         leaders=leaders,
         concentration=concentration,
         detail="; ".join(parts) + ".",

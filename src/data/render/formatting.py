@@ -25,6 +25,14 @@ def price(value: float | None, unit: str = "") -> str:
     return f"{value:,.{digits}f}"
 
 
+def level(value: float, unit: str = "") -> str:
+    """A round level as people say it: ``$5,000``, ``50,000``, ``$6``, ``$0.5``, ``4.5%``."""
+    text = f"{value:,.0f}" if value == int(value) else f"{value:,.4f}".rstrip("0")
+    if unit == "%":
+        return f"{text}%"
+    return f"${text}" if unit.startswith("$") else text
+
+
 def pct(value: float | None, digits: int = 2, *, sign: bool = True) -> str:
     """A percent change: ``+1.25%``."""
     if not _ok(value):

@@ -1,24 +1,18 @@
-"""Renderings of a MarketSnapshot for the headless mode: a rich text table, a Markdown weekly wrap, JSON.
+"""Renderings of a MarketSnapshot for the headless mode: a rich text table, a Markdown weekly wrap
+(render/wrap.py), JSON.
 
-Every sentence of the Markdown wrap is generated from figures in the snapshot.
+The text report, like the wrap, is one document with one week: its weekly figures are the calendar week
+("Week": the WTD changes, the spreads' calendar-week change, the breadth); yields move in basis points.
+JSON carries every figure (both weeks, each named by its key).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from datetime import date
 from typing import IO, Any, Literal
 
 from rotor.data.render import formatting as fmt
-from rotor.data.snapshot import (
-    SEVERITY_ORDER,
-    InstrumentStats,
-    MarketSnapshot,
-    RiskNote,
-    Rotation,
-    Spread,
-)
+from rotor.data.snapshot import InstrumentStats, MarketSnapshot, RiskNote, Rotation, Spread, encode
 
 ReportFormat = Literal["text", "markdown", "json"]
 
@@ -47,7 +41,24 @@ JSON_INSTRUMENT_KEYS = (
     "stale",
     "source",
     "age_days",
+    "change_since_pct",
+    "record_close",
+    "record_date",
+    "history_start",
+    "history_basis",
 )
+#: A yield's changes, shown in basis points: JSON gives ``change_*_bp`` for these and ``null`` for the
+#: ``change_*_pct`` keys (a yield's percent change is never shown).
+YIELD_CHANGES = (
+    ("change_1d", "1D"),
+    ("change_1w", "1W"),
+    ("change_wtd", "WTD"),
+    ("change_mtd", "MTD"),
+    ("change_ytd", "YTD"),
+    ("change_1m", "1M"),
+)
+#: Cells of a change that spans a futures roll carry this mark (explained under the table).
+ROLL_MARK = "†"
 GROUP_TITLES = {
     "indices": "Indices",
     "etfs": "ETFs",
@@ -68,13 +79,70 @@ def render(snapshot: MarketSnapshot, fmt_name: ReportFormat, out: IO[str]) -> No
         write_text(snapshot, out)
 
 
+def to_markdown(snapshot: MarketSnapshot) -> str:
+    """The Markdown weekly wrap (``render.wrap.to_markdown``, imported only when asked for)."""
+    from rotor.data.render.wrap import to_markdown as wrap
+
+    return wrap(snapshot)
+
+
+# --- cells shared by the text report and the wrap --------------------------------------------------
+
+
+def is_yield(i: InstrumentStats) -> bool:
+    """A yield (quoted in percent): its changes are shown in basis points, never in percent."""
+    return i.unit == "%"
+
+
+def change_bp(i: InstrumentStats, timeframe: str) -> float | None:
+    """A yield's change over ``timeframe`` in basis points."""
+    return fmt.yield_change_bp(i.last, i.base_close(timeframe))
+
+
+def change_text(i: InstrumentStats, timeframe: str) -> str:
+    """A change as a table cell: % for prices, bp for yields, marked when it spans a futures roll."""
+    text = fmt.basis_points(change_bp(i, timeframe)) if is_yield(i) else fmt.pct(i.change(timeframe))
+    return text + (ROLL_MARK if i.spans_roll(timeframe) and text != fmt.NA else "")
+
+
+def evidence_text(note: RiskNote) -> str:
+    """A risk note's evidence in one line: ``SI=F change this week -22.43%; ...``."""
+    return "; ".join(fmt.evidence(e.label, e.value, e.symbol, e.unit) for e in note.evidence)
+
+
 # --- JSON ----------------------------------------------------------------------------------------
 
 
 def _instrument_json(i: InstrumentStats, rotation: Rotation | None) -> dict[str, Any]:
     data = {k: getattr(i, k) for k in JSON_INSTRUMENT_KEYS}
-    data["last_date"] = i.last_date.isoformat() if i.last_date else None
+    for key in ("last_date", "record_date", "history_start"):
+        value = getattr(i, key)
+        data[key] = value.isoformat() if value else None
+    if is_yield(i):
+        for key, timeframe in YIELD_CHANGES:
+            data[f"{key}_pct"] = None
+            data[f"{key}_bp"] = fmt.yield_change_bp(i.last, i.base_close(timeframe))
+        data["change_since_pct"] = None
+        data["change_since_bp"] = fmt.yield_change_bp(
+            i.last, fmt.base_from_change(i.last, i.change_since_pct)
+        )
     data["milestones"] = [m.text for m in i.milestones]
+    data["week"] = [
+        {"date": d.on.isoformat(), "close": d.close, "change_pct": d.change_pct, "rolled": d.rolled}
+        for d in i.week
+    ]
+    data["rolled"] = list(i.rolled)
+    data["rolls"] = [
+        {
+            "date": r.on.isoformat(),
+            "previous": r.previous.isoformat(),
+            "from_contract": r.from_contract,
+            "to_contract": r.to_contract,
+            "last_close": r.last_close,
+            "first_close": r.first_close,
+        }
+        for r in i.rolls
+    ]
     if i.error:
         data["error"] = i.error
     if i.group == "sectors" and rotation is not None:
@@ -97,12 +165,21 @@ def _instrument_json(i: InstrumentStats, rotation: Rotation | None) -> dict[str,
 
 def to_dict(snapshot: MarketSnapshot) -> dict[str, Any]:
     """The report's JSON document as plain data."""
-    full = snapshot.to_dict()
+    # Only the parts shown are encoded (the snapshot's own encoding, not the whole snapshot: sparks and
+    # the rest of the instruments' fields are not part of the report).
+    full = {
+        "week": encode(snapshot.week),
+        "markets": encode(snapshot.markets),
+        "rotation": encode(snapshot.rotation),
+        "risk_notes": encode(snapshot.risk_notes),
+    }
     doc: dict[str, Any] = {
         "as_of": snapshot.as_of.isoformat(),
         "requested_as_of": snapshot.requested_as_of.isoformat() if snapshot.requested_as_of else None,
         "source": snapshot.source,
         "generated_at": snapshot.generated_at.isoformat(),
+        "since": snapshot.since.isoformat() if snapshot.since else None,
+        "week": full["week"],
         "notices": list(snapshot.notices),
         "errors": list(snapshot.errors),
         "markets": full["markets"],
@@ -140,7 +217,8 @@ def _source_line(snapshot: MarketSnapshot) -> str:
 
 
 def write_text(snapshot: MarketSnapshot, out: IO[str]) -> None:
-    """A rich rendering: one table per group, then rotation and risk notes."""
+    """A rich rendering: one table per group, then rotation and risk notes. One week: the calendar week
+    ("Week"); yields in basis points; a change spanning a futures roll is marked."""
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -152,10 +230,13 @@ def write_text(snapshot: MarketSnapshot, out: IO[str]) -> None:
     for error in snapshot.errors:
         console.print(Text(f"feed: {error}", style="red"))
 
-    def change_cell(value: float | None) -> Text:
+    def change_cell(i: InstrumentStats, timeframe: str) -> Text:
+        value = i.change(timeframe)
         style = "" if value is None else ("green" if value > 0 else "red" if value < 0 else "")
-        return Text(fmt.pct(value), style=style)
+        return Text(change_text(i, timeframe), style=style)
 
+    since = snapshot.since
+    timeframes = ("1D", "WTD", "MTD", "YTD")
     for group, title in GROUP_TITLES.items():
         members = snapshot.group(group)
         if not members:
@@ -163,45 +244,59 @@ def write_text(snapshot: MarketSnapshot, out: IO[str]) -> None:
         table = Table(title=title, title_justify="left", header_style="bold", expand=False)
         table.add_column("Symbol")
         table.add_column("Name")
-        for col in ("Last", "1D", "1W", "WTD", "MTD", "YTD", "MA20", "MA50", "MA200"):
+        for col in ("Last", "1D", "Week", "MTD", "YTD"):
             table.add_column(col, justify="right")
-        table.add_column("50-session range", justify="right")
-        table.add_column("52-week range", justify="right")
+        if since is not None:
+            table.add_column(f"Since {since.isoformat()}", justify="right")
+        for col in ("MA20", "MA50", "MA200", "50-session range", "52-week range"):
+            table.add_column(col, justify="right")
         for i in members:
             name = i.short + (" (stale)" if i.stale else "")
+            extra = [Text(_since_text(i))] if since is not None else []
             table.add_row(
                 i.symbol,
                 name,
                 fmt.price(i.last, i.unit),
-                *(
-                    change_cell(v)
-                    for v in (
-                        i.change_1d_pct,
-                        i.change_1w_pct,
-                        i.change_wtd_pct,
-                        i.change_mtd_pct,
-                        i.change_ytd_pct,
-                    )
-                ),
+                *(change_cell(i, tf) for tf in timeframes),
+                *extra,
                 fmt.price(i.ma20, i.unit),
                 fmt.price(i.ma50, i.unit),
                 fmt.price(i.ma200, i.unit),
-                f"{fmt.price(i.range_50d_low)}–{fmt.price(i.range_50d_high)}",
-                f"{fmt.price(i.range_52w_low)}–{fmt.price(i.range_52w_high)}",
+                f"{fmt.price(i.range_50d_low, i.unit)}–{fmt.price(i.range_50d_high, i.unit)}",
+                f"{fmt.price(i.range_52w_low, i.unit)}–{fmt.price(i.range_52w_high, i.unit)}",
             )
         console.print(table)
+        if any(i.rolled for i in members):
+            console.print(
+                Text(f"  {ROLL_MARK} spans a futures roll: two contracts, not a price move", style="dim")
+            )
+        if any(is_yield(i) for i in members):
+            console.print(Text("  yields: changes in basis points", style="dim"))
         for i in members:
             if i.error and i.last is None:
                 console.print(Text(f"  {i.symbol}: {i.error}", style="red"))
+            for r in i.rolls:
+                closes = f"last close {fmt.price(r.last_close)}, first close {fmt.price(r.first_close)}"
+                switch = f"{r.from_contract} → {r.to_contract} on {r.on.isoformat()}"
+                console.print(
+                    Text(f"  roll {i.short}: {switch} ({closes}; not a price move)", style="yellow")
+                )
             for m in i.milestones:
-                console.print(Text(f"  ★ {i.short}: {m.text}", style="cyan"))
+                mark = "context" if m.context else "★"
+                console.print(Text(f"  {mark} {i.short}: {m.text}", style="dim" if m.context else "cyan"))
     if snapshot.rotation is not None:
         _text_rotation(console, snapshot.rotation)
     if snapshot.risk_notes:
         console.print(Text("Risk notes", style="bold"))
         for note in snapshot.risk_notes:
             console.print(Text(f"  [{note.severity}] {note.title}: {note.detail}"))
-            console.print(Text(f"      evidence: {_evidence_text(note)}", style="dim"))
+            console.print(Text(f"      evidence: {evidence_text(note)}", style="dim"))
+
+
+def _since_text(i: InstrumentStats) -> str:
+    if is_yield(i):
+        return fmt.basis_points(fmt.yield_change_bp(i.last, fmt.base_from_change(i.last, i.change_since_pct)))
+    return fmt.pct(i.change_since_pct)
 
 
 def _text_rotation(console: Any, rotation: Rotation) -> None:
@@ -209,10 +304,10 @@ def _text_rotation(console: Any, rotation: Rotation) -> None:
 
     spreads = Table(title="Rotation spreads", title_justify="left", header_style="bold")
     spreads.add_column("Spread")
-    for col in ("1W", "1M", "YTD"):
+    for col in ("Week", "1M", "YTD"):
         spreads.add_column(col, justify="right")
     for s in rotation.spreads:
-        spreads.add_row(s.label, *(_spread_value(s, v) for v in (s.change_1w, s.change_1m, s.change_ytd)))
+        spreads.add_row(s.label, *(_spread_value(s, v) for v in (s.change_wtd, s.change_1m, s.change_ytd)))
     console.print(spreads)
     if rotation.breadth is not None and rotation.breadth.detail:
         console.print(f"Breadth: {rotation.breadth.detail}")
@@ -236,143 +331,3 @@ def _num(value: float | None, digits: int = 2) -> str:
 
 def _spread_value(spread: Spread, value: float | None) -> str:
     return fmt.points(value) if spread.unit == "pts" else fmt.pct(value)
-
-
-def _evidence_text(note: RiskNote) -> str:
-    return "; ".join(fmt.evidence(e.label, e.value, e.symbol, e.unit) for e in note.evidence)
-
-
-# --- Markdown weekly wrap ------------------------------------------------------------------------
-
-
-def _direction(value: float | None, up: str = "up", down: str = "down") -> str:
-    if value is None:
-        return "unchanged (n/a)"
-    if value == 0:
-        return "unchanged"
-    return f"{up if value > 0 else down} {abs(value):.2f}%"
-
-
-def _ma_phrase(i: InstrumentStats) -> str:
-    parts = []
-    for label, level in (("20-day", i.ma20), ("50-day", i.ma50), ("200-day", i.ma200)):
-        d = i.distance_pct(level)
-        if d is not None and level is not None:
-            where = "above" if d >= 0 else "below"
-            size = f"{abs(d):.2f}" if abs(d) < 1 else f"{abs(d):.1f}"
-            parts.append(f"{size}% {where} its {label} average ({fmt.price(level, i.unit)})")
-    return ", ".join(parts)
-
-
-def _index_sentence(i: InstrumentStats) -> str:
-    text = (
-        f"- **{i.name}** closed at {fmt.price(i.last, i.unit)}, {_direction(i.change_1d_pct)} on the day, "
-        f"{_direction(i.change_wtd_pct)} for the week and {_direction(i.change_ytd_pct)} year to date"
-    )
-    ma = _ma_phrase(i)
-    return text + (f"; {ma}." if ma else ".")
-
-
-def _md_table(rows: Iterable[InstrumentStats]) -> list[str]:
-    lines = [
-        "| Symbol | Name | Last | 1D | Week | MTD | YTD | MA50 | MA200 | 52-week range |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for i in rows:
-        lines.append(
-            f"| {i.symbol} | {i.short}{' (stale)' if i.stale else ''} | {fmt.price(i.last, i.unit)} | "
-            f"{fmt.pct(i.change_1d_pct)} | {fmt.pct(i.change_wtd_pct)} | {fmt.pct(i.change_mtd_pct)} | "
-            f"{fmt.pct(i.change_ytd_pct)} | {fmt.price(i.ma50, i.unit)} | {fmt.price(i.ma200, i.unit)} | "
-            f"{fmt.price(i.range_52w_low)} – {fmt.price(i.range_52w_high)} |"
-        )
-    return lines
-
-
-def _week_ending(day: date) -> str:
-    return day.strftime("%A, %B %-d, %Y")
-
-
-def to_markdown(snapshot: MarketSnapshot) -> str:
-    """A weekly-wrap style document: indices, sectors, commodities & rates, rotation, risk notes."""
-    lines = [f"# Market wrap: week to {_week_ending(snapshot.as_of)}", ""]
-    lines.append(
-        f"_Source: {snapshot.source}; figures as of the close of {snapshot.as_of.isoformat()}. "
-        "Week = change since the last close of the previous calendar week._"
-    )
-    lines += [f"> {n}" for n in snapshot.notices]
-    lines.append("")
-
-    indices = [i for i in snapshot.group("indices") if i.symbol != "^VIX"]
-    if indices:
-        lines += ["## Indices", ""]
-        lines += [_index_sentence(i) for i in indices if i.last is not None]
-        vix = snapshot.get("^VIX")
-        if vix is not None and vix.last is not None:
-            lines.append(
-                f"- **VIX** ended at {fmt.price(vix.last)}, {_direction(vix.change_wtd_pct)} for the week."
-            )
-        lines += ["", *_md_table(snapshot.group("indices")), ""]
-
-    sectors = [s for s in snapshot.group("sectors") if s.change_wtd_pct is not None]
-    if sectors:
-        ranked = sorted(sectors, key=lambda s: s.change_wtd_pct or 0.0, reverse=True)
-        up = sum(1 for s in sectors if (s.change_wtd_pct or 0) > 0)
-        best, worst = ranked[0], ranked[-1]
-        lines += ["## Sectors", ""]
-        lines.append(
-            f"{up} of {len(sectors)} sector ETFs rose this week. {best.name} ({best.symbol}) led with "
-            f"{fmt.pct(best.change_wtd_pct)}; {worst.name} ({worst.symbol}) lagged with "
-            f"{fmt.pct(worst.change_wtd_pct)}."
-        )
-        lines += ["", *_md_table(ranked), ""]
-
-    commodities = snapshot.group("commodities") + snapshot.group("rates")
-    if commodities:
-        lines += ["## Commodities, rates and the dollar", ""]
-        for i in commodities:
-            if i.last is None:
-                continue
-            if i.unit == "%":
-                bp = fmt.yield_change_bp(i.last, i.base_close("WTD"))
-                move = f"{fmt.basis_points(bp)} for the week"
-            else:
-                move = f"{_direction(i.change_wtd_pct)} for the week"
-            unit = f" {i.unit}" if i.unit and i.unit != "%" else ""
-            sentence = f"- **{i.name}**: {fmt.price(i.last, i.unit)}{unit}, {move}"
-            if i.milestones:
-                sentence += "; " + "; ".join(m.text for m in i.milestones)
-            lines.append(sentence + ".")
-        lines += ["", *_md_table(commodities), ""]
-
-    watchlist = snapshot.group("watchlist")
-    if watchlist:
-        lines += ["## Watchlist", "", *_md_table(watchlist), ""]
-        missing = [f"- {i.symbol}: {i.error}" for i in watchlist if i.error and i.last is None]
-        lines += [*missing, ""] if missing else []
-
-    if snapshot.rotation is not None:
-        rot = snapshot.rotation
-        lines += ["## Rotation", ""]
-        for s in rot.spreads:
-            lines.append(
-                f"- **{s.label}**: 1W {_spread_value(s, s.change_1w)}, 1M {_spread_value(s, s.change_1m)}, "
-                f"YTD {_spread_value(s, s.change_ytd)}." + (f" {s.detail}" if s.detail else "")
-            )
-        if rot.breadth is not None and rot.breadth.detail:
-            lines.append(f"- **Breadth**: {rot.breadth.detail}")
-        if rot.rrg:
-            lines += ["", f"Relative rotation against {rot.benchmark} ({rot.basis} closes):", ""]
-            lines += ["| Sector | RS-Ratio | RS-Momentum | Quadrant |", "|---|---:|---:|---|"]
-            lines += [
-                f"| {e.symbol} | {_num(e.rs_ratio)} | {_num(e.rs_momentum)} | {e.quadrant or fmt.NA} |"
-                for e in rot.rrg
-            ]
-        lines.append("")
-
-    if snapshot.risk_notes:
-        lines += ["## Risk notes", ""]
-        for note in sorted(snapshot.risk_notes, key=lambda n: (SEVERITY_ORDER[n.severity], n.id)):
-            lines.append(f"- **{note.severity.upper()}: {note.title}.** {note.detail}")
-            lines.append(f"  - Evidence: {_evidence_text(note)}")
-        lines.append("")
-    return "\n".join(lines)

@@ -1,10 +1,12 @@
 """The bundled data: real daily bars shipped with rotor (see bundled/SOURCES.md), as a source of settled
-history (dated bars, no timestamps)."""
+history (dated bars, no timestamps); and the deep history before those bars (closes only, see
+bundled/HISTORY_SOURCES.md), which the milestones search (``load_deep_history``)."""
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -15,6 +17,7 @@ from rotor.data.errors import ProviderError
 from rotor.data.sources.base import BAR_COLUMNS, FetchResult, SourceName
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 
@@ -44,6 +47,73 @@ def load_provenance() -> dict[str, Provenance]:
         )
         for r in raw
     }
+
+
+@dataclass(frozen=True, eq=False)
+class DeepHistory:
+    """One symbol's bundled daily closes before the bundled bars (history.npz / history.json).
+
+    ``days`` (ascending ``datetime64[D]``) and ``closes`` (float64, exactly the published values, in the
+    history's own ``basis``: ``IDX`` levels or ``ADJ`` dividend-adjusted ETF closes) end before ``seam``,
+    the first date of the bundled bars. ``seam_factor`` is the raw/adj factor at the seam: 1 when the
+    history and the bars share their basis, else (an ADJ history before RAW bars) the factor that rebases
+    the history onto the bars' level at the seam, so the two join by returns (``rebased``), never by
+    levels. Both arrays are read-only."""
+
+    symbol: str
+    basis: str
+    seam: date
+    seam_factor: float
+    days: np.ndarray
+    closes: np.ndarray
+
+    @property
+    def first(self) -> date:
+        first: date = self.days[0].astype(object)
+        return first
+
+    @property
+    def joins_by_returns(self) -> bool:
+        """True when the history is rebased at the seam (an ADJ history before RAW bars)."""
+        return self.seam_factor != 1.0
+
+    def rebased(self) -> np.ndarray:
+        """The closes on the bars' level at the seam: ``closes * seam_factor`` (the same returns)."""
+        return self.closes * self.seam_factor if self.joins_by_returns else self.closes
+
+
+@functools.cache
+def load_deep_history() -> Mapping[str, DeepHistory]:
+    """The bundled deep history, keyed by Yahoo ticker (read once per process; the data never changes).
+
+    history.npz holds two integer arrays, every symbol's rows one after the other in history.json's order:
+    ``day_delta`` (a symbol's first day as days since 1970-01-01, then the days since its previous row) and
+    ``close_delta`` (its first close times ``10**decimals``, then the difference from the previous one), so
+    a close is ``cumsum(close_delta) / 10**decimals``, the published decimal to the last bit."""
+    import numpy as np
+
+    entries = json.loads(bundled_file("history.json").read_text("utf-8"))
+    with np.load(bundled_file("history.npz"), allow_pickle=False) as archive:
+        day_delta = archive["day_delta"].astype(np.int64)
+        close_delta = archive["close_delta"].astype(np.int64)
+    out: dict[str, DeepHistory] = {}
+    start = 0
+    for entry in entries:
+        stop = start + int(entry["rows"])
+        days = np.cumsum(day_delta[start:stop]).astype("datetime64[D]")
+        closes = np.cumsum(close_delta[start:stop]) / 10.0 ** int(entry["decimals"])
+        days.flags.writeable = False
+        closes.flags.writeable = False
+        out[entry["symbol"]] = DeepHistory(
+            symbol=entry["symbol"],
+            basis=entry["basis"],
+            seam=date.fromisoformat(entry["seam"]),
+            seam_factor=float(entry["seam_factor"]),
+            days=days,
+            closes=closes,
+        )
+        start = stop
+    return out
 
 
 def load_bundled_bars() -> pd.DataFrame:

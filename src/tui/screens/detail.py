@@ -1,17 +1,20 @@
 """A symbol's detail: price chart with the 20/50/200-day averages, its stats, and its recent bars.
 
 The bars come from ``Feed.detail`` in a thread worker (it reads the panel), so opening the
-screen never blocks the UI thread.
+screen never blocks the UI thread. ``s`` asks for a date and shows the change since its close (or the
+last session before it), computed the same way as ``rotor report --since``; a snapshot that already
+carries a ``since`` date shows it at once.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
 from rotor.data.render import formatting as fmt
-from rotor.data.snapshot import InstrumentStats, MarketSnapshot, SymbolDetail
+from rotor.data.snapshot import InstrumentStats, MarketSnapshot, SinceChange, SymbolDetail
 from rotor.tui import cells
 from rotor.tui.widgets.charts import PriceChart
 from textual import work
@@ -19,7 +22,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Footer, Input, Static
 
 if TYPE_CHECKING:
     from rotor.data.feed import Feed
@@ -68,6 +71,25 @@ def _distances(stats: InstrumentStats) -> Text:
     return Text(" / ").join(cells.distance(stats, level) for level in (stats.ma20, stats.ma50, stats.ma200))
 
 
+def since_text(since: SinceChange | None, stats: InstrumentStats) -> Text:
+    """``Since the close of 2025-09-30: +3.40%  (from 6,688.46)``; a yield's change in basis points."""
+    if since is None:
+        return Text("Since: no session on or before that date in the loaded data", style="red")
+    if since.base_date is None or since.base_close is None:
+        return Text(f"Since {since.session.isoformat()}: no close by then", style="dim")
+    unit = "%" if stats.unit == "%" else ""
+    change: Text | str = (
+        fmt.basis_points(fmt.yield_change_bp(stats.last, since.base_close))
+        if unit
+        else cells.change(since.change_pct)
+    )
+    return Text.assemble(
+        (f"Since the close of {since.base_date.isoformat()}: ", "bold"),
+        change,
+        (f"  (from {fmt.price(since.base_close, unit)})", "dim"),
+    )
+
+
 def title_text(stats: InstrumentStats) -> Text:
     return Text.assemble(
         (f" {stats.name} ", "bold"),
@@ -83,7 +105,10 @@ def title_text(stats: InstrumentStats) -> Text:
 class DetailScreen(Screen[None]):
     """``enter`` on a symbol; ``escape`` goes back."""
 
-    BINDINGS = [Binding("escape,q,backspace", "close", "Back")]
+    BINDINGS = [
+        Binding("escape,q,backspace", "close", "Back"),
+        Binding("s", "ask_since", "Change since a date"),
+    ]
 
     DEFAULT_CSS = """
     DetailScreen #title { height: 1; background: $boost; }
@@ -92,6 +117,8 @@ class DetailScreen(Screen[None]):
     DetailScreen #side { width: 60; }
     DetailScreen #stats { height: auto; border: round $primary; padding: 0 1; }
     DetailScreen #milestones { height: auto; padding: 0 1; }
+    DetailScreen #since { height: auto; padding: 0 1; }
+    DetailScreen #since-date { height: 3; }
     DetailScreen #bars { height: 1fr; border: round $primary; }
     """
 
@@ -117,6 +144,13 @@ class DetailScreen(Screen[None]):
                     Text("\n").join(cells.milestone_badge(m) for m in stats.milestones) if stats else ""
                 )
                 yield Static(milestones, id="milestones")
+                since = Static(id="since")
+                since.display = False  # shown once there is a "since" figure
+                yield since
+                # Hidden and disabled until asked for (a hidden input must not take the focus or keys).
+                since_date = Input(placeholder="since YYYY-MM-DD, enter", id="since-date", disabled=True)
+                since_date.display = False
+                yield since_date
                 bars: DataTable[str] = DataTable(id="bars", cursor_type="row", zebra_stripes=True)
                 bars.border_title = f"last {RECENT_BARS} sessions"
                 yield bars
@@ -145,6 +179,8 @@ class DetailScreen(Screen[None]):
 
     def show_detail(self, detail: SymbolDetail) -> None:
         self.detail = detail
+        if detail.since is not None or self.snapshot.since is not None:
+            self.show_since(since_text(detail.since, detail.stats))
         chart = self.query_one(PriceChart)
         chart.loading = False
         chart.set_detail(detail)
@@ -158,5 +194,48 @@ class DetailScreen(Screen[None]):
                 key=bar.on.isoformat(),
             )
 
+    def action_ask_since(self) -> None:
+        field = self.query_one("#since-date", Input)
+        field.value = ""
+        field.disabled = False
+        field.display = True
+        field.focus()
+
+    def _hide_since_question(self) -> None:
+        field = self.query_one("#since-date", Input)
+        field.display = False
+        field.disabled = True
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        try:
+            day = date.fromisoformat(event.value.strip())
+        except ValueError:
+            self.notify(f"{event.value!r} is not a date; use YYYY-MM-DD", severity="error")
+            return
+        self._hide_since_question()
+        self.load_since(day)
+
+    @work(thread=True, exclusive=True, group="since", exit_on_error=False)
+    def load_since(self, day: date) -> None:
+        """The change since ``day``: the feed's detail of a snapshot asking for it (build.symbol_detail)."""
+        try:
+            detail = self.feed.detail(self.snapshot.with_changes(since=day), self.symbol)
+        except Exception as exc:  # a worker never raises into the UI; the screen says what failed
+            self.app.call_from_thread(
+                self.notify, f"since {day}: {type(exc).__name__}: {exc}", severity="error"
+            )
+            return
+        self.app.call_from_thread(self.show_since, since_text(detail.since, detail.stats))
+
+    def show_since(self, text: Text) -> None:
+        since = self.query_one("#since", Static)
+        since.update(text)
+        since.display = True
+
     def action_close(self) -> None:
+        field = self.query_one("#since-date", Input)
+        if field.display:  # escape while asking for a date closes the question, not the screen
+            self._hide_since_question()
+            return
         self.dismiss(None)
