@@ -34,12 +34,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from rotor.data.snapshot import MarketSnapshot
 from rotor.data.sources.base import BAR_COLUMNS, Quote
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 #: Environment variable overriding the cache directory (below ``--cache-dir``, above the platform default).
@@ -712,6 +713,33 @@ class Cache:
         """Per symbol, the date of its last stored bar."""
         rows = self._read(f"SELECT symbol, MAX(date) FROM bars WHERE {_VALID_BAR} GROUP BY symbol")  # noqa: S608
         return {str(symbol): date.fromisoformat(str(day)) for symbol, day in rows}
+
+    def read_closes_before(
+        self, symbols: Sequence[str], before: date
+    ) -> dict[str, tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]]:
+        """Per symbol, its closes dated before ``before`` as (``datetime64[D]`` days, float64 closes),
+        ascending; symbols without any are left out."""
+        import numpy as np
+
+        rows = self._read(
+            "SELECT symbol, date, close FROM bars WHERE date < ? "
+            "AND symbol IN (SELECT value FROM json_each(?)) ORDER BY symbol, date",
+            (before.isoformat(), json.dumps(list(symbols))),
+        )
+        out: dict[str, tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]] = {}
+        by_symbol: dict[str, list[tuple[str, float]]] = {}
+        for symbol, day, close in rows:
+            try:
+                by_symbol.setdefault(str(symbol), []).append((str(day), float(close)))  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                continue  # a row that is not data (see read_bars)
+        for symbol, pairs in by_symbol.items():
+            try:
+                days = np.array([d for d, _ in pairs], dtype="datetime64[D]")
+            except ValueError:
+                continue
+            out[symbol] = (days, np.array([c for _, c in pairs], dtype="float64"))
+        return out
 
     def last_settled_dates(self) -> dict[str, date]:
         """Per symbol, the date of its last settled bar."""

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from rotor.data.sessions import Markets, TradingHours
     from rotor.data.snapshot import MarketSnapshot, MarketState, SymbolDetail
     from rotor.data.sources.base import FetchResult, History, Quote, Source
-    from rotor.data.sources.bundled import BundledProvider
+    from rotor.data.sources.bundled import BundledProvider, DeepHistory
 
 Clock = Callable[[], datetime]
 FeedSource = Literal["auto", "live", "cache", "snapshot"]
@@ -56,6 +56,9 @@ FeedMode = Literal["auto", "live", "cache"]
 #: The longest a fetch may take (seconds): ``rotor report`` answers within it even when Yahoo hangs. In the
 #: app a fetch also ends within 80% of the refresh interval, so a hung source shows stale within one.
 MAX_FETCH_SECONDS: Final = 15.0
+#: The panel in memory starts here (the bundled bars' first day, where the bundled deep history joins them);
+#: older bars in the cache (a symbol's full history, fetched once) are searched as its deep history.
+PANEL_START: Final = date(2024, 1, 2)
 #: The reason shown for a symbol (a watchlist symbol) the bundled data does not hold.
 NOT_BUNDLED: Final = "no data in the bundled snapshot"
 #: Failures that mean the source as a whole is not answering (the feed is offline, or backing off).
@@ -257,6 +260,8 @@ class LiveFeed:
         self._hours: dict[str, dict[date, TradingHours]] = {}
         self._figures: tuple[int, Figures] | None = None
         self._panel_version = 0
+        #: Closes before ``PANEL_START`` that the cache holds (a full history fetched live), per symbol.
+        self._deep: dict[str, DeepHistory] = {}
         self._saved: MarketSnapshot | None = None
         #: One line per symbol whose bars or quotes the last fetch dropped (see sources/sanitize.py).
         self._rejections: tuple[str, ...] = ()
@@ -295,7 +300,8 @@ class LiveFeed:
 
                 seed: History = self._seed or BundledProvider()
                 self.cache.write_bars(inspect_bars(seed.history(self._tickers).bars).bars, "snapshot", now)
-            self._panel = Panel.from_bars(self.cache.read_bars(self._tickers), self._tickers)
+            self._panel = Panel.from_bars(self.cache.read_bars(self._tickers, PANEL_START), self._tickers)
+            self._deep = self._cached_history(self._tickers)
             self._origins = self.cache.last_bar_sources()
             # A symbol never checked but with settled bars in the cache (seeded from the bundle) is
             # checked through its last settled bar: no cached row is ever asked for again.
@@ -303,6 +309,24 @@ class LiveFeed:
             days = self.cache.quote_days()
             self._quotes = {s: (q, days[s]) for s, q in self.cache.read_quotes().items() if s in days}
             self._hours = {s: {d: _hours(a, b)} for s, (d, a, b) in self.cache.read_hours().items()}
+
+    def _cached_history(self, symbols: Sequence[str]) -> dict[str, DeepHistory]:
+        """Per symbol, the closes the cache holds before ``PANEL_START`` (a full history fetched live, once)
+        as its deep history: what the milestones and records search beyond the panel."""
+        from rotor.data.sources.bundled import DeepHistory
+
+        out: dict[str, DeepHistory] = {}
+        with self._lock:
+            panel = self._panel
+        firsts = panel.close.apply(lambda c: c.first_valid_index()) if panel is not None else None
+        for symbol, (days, closes) in self.cache.read_closes_before(symbols, PANEL_START).items():
+            first = firsts.get(symbol) if firsts is not None else None
+            if first is None or first != first or len(days) == 0:
+                continue
+            days.flags.writeable = False
+            closes.flags.writeable = False
+            out[symbol] = DeepHistory(symbol, "RAW", first.date(), 1.0, days, closes)
+        return out
 
     def _last_dates(self) -> dict[str, date]:
         """Per symbol, the date of its last bar in memory."""
@@ -393,7 +417,7 @@ class LiveFeed:
     def _fetch(self, source: Source, markets: Markets, now: datetime) -> FetchResult | None:
         """Ask ``source`` for what may have changed; take the answer in, commit it, merge it."""
         from rotor.data.intake import take_in
-        from rotor.data.sessions import NEW_SYMBOL_HISTORY, checked_through, fetch_start
+        from rotor.data.sessions import FULL_HISTORY, checked_through, fetch_start
 
         wanted: dict[str, date] = {}
         last = self._last_dates()
@@ -401,7 +425,7 @@ class LiveFeed:
             market = markets.get(symbol)
             if market is None:
                 # No calendar for it (exchange-calendars failing): ask from its last cached day, every time.
-                wanted[symbol] = last.get(symbol) or (now.date() - NEW_SYMBOL_HISTORY)
+                wanted[symbol] = last.get(symbol) or FULL_HISTORY
                 continue
             start = fetch_start(market, self._checks.get(symbol), now)
             if start is not None:
@@ -440,6 +464,10 @@ class LiveFeed:
         self.cache.write_quotes(intake.quotes.values(), result.source, now, intake.quote_days)
         self.cache.record_checks(checks, now)
         self.cache.write_hours(published)
+        import pandas as pd
+
+        older = stored[stored["date"] < pd.Timestamp(PANEL_START)] if len(stored) else stored
+        stored = stored[stored["date"] >= pd.Timestamp(PANEL_START)] if len(stored) else stored
         with self._lock:
             assert self._panel is not None
             if len(stored):
@@ -452,6 +480,12 @@ class LiveFeed:
             self._quotes.update({s: (q, intake.quote_days[s]) for s, q in intake.quotes.items()})
             for symbol, (day, start, end) in published.items():
                 self._hours[symbol] = {day: _hours(start, end)}
+        if len(older):
+            # A full history came in: the bars before the panel's start become the symbol's deep history.
+            deep = self._cached_history(sorted({str(s) for s in older["symbol"].unique()}))
+            with self._lock:
+                self._deep.update(deep)
+                self._panel_version += 1
 
     def _current_figures(self) -> Figures:
         """The figures of the panel in memory (computed again only when the panel changed)."""
@@ -466,6 +500,10 @@ class LiveFeed:
         if requested is None and not any(o == "live" for o in self._origins.values()):
             requested = complete_as_of(panel)  # bundled data only: its natural as-of, none shown stale
         cut = panel.resolve_as_of(requested) if requested is not None else None
+        from rotor.data.sources.bundled import load_deep_history
+
+        with self._lock:
+            cached_history = dict(self._deep)
         figures = compute_figures(
             panel,
             requested_as_of=requested,
@@ -473,6 +511,7 @@ class LiveFeed:
             symbols=self._symbols,
             rrg_options=self._rrg_options,
             risk_thresholds=self._risk_thresholds,
+            deep_history={**load_deep_history(), **cached_history},
         )
         with self._lock:
             self._figures = (version, figures)

@@ -75,8 +75,9 @@ SETTLE_AFTER: Final = timedelta(minutes=20)
 #: A price may lag this long during an open session before it is stale, whatever the interval (Yahoo
 #: delays some futures quotes by 10 minutes).
 MIN_STALE_AFTER: Final = timedelta(minutes=15)
-#: How far back a symbol the cache has never seen is fetched (enough for 52-week ranges and 200-day MAs).
-NEW_SYMBOL_HISTORY: Final = timedelta(days=800)
+#: Where the history of a symbol the cache has never seen starts: all of it (Yahoo's whole daily history in
+#: one request, once), so records and milestones reach back as far as the data does.
+FULL_HISTORY: Final = date(1970, 1, 2)
 
 PriceState = Literal["live", "close", "provisional", "pre-open", "none"]
 
@@ -685,10 +686,10 @@ def _age(span: timedelta) -> str:
 def fetch_start(market: Venue, checked_through: date | None, now: datetime) -> date | None:
     """The first trade date a symbol still needs from the source at ``now``, or ``None`` when nothing can
     have changed: every session after ``checked_through`` (the last session known final in the cache)
-    that has opened by now. A symbol never checked needs ``NEW_SYMBOL_HISTORY``."""
+    that has opened by now. A symbol never checked needs its whole history (``FULL_HISTORY``)."""
     now = _aware(now)
     if checked_through is None:
-        return (now - NEW_SYMBOL_HISTORY).date()
+        return FULL_HISTORY
     following = market.sessions(checked_through + timedelta(days=1), now.date() + timedelta(days=2))
     started = [s for s in following if s.open <= now]
     return started[0].day if started else None

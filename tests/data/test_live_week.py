@@ -315,3 +315,57 @@ def test_a_feed_failing_in_the_session_goes_stale_with_its_reason_and_recovers(
             },
         )
         assert want is not None and back.get("SPY").last == pytest.approx(want.last)  # type: ignore[union-attr]
+
+
+def test_a_new_symbol_gets_its_whole_history_once(bars: pd.DataFrame, tmp_path: Path) -> None:
+    """A symbol the cache has never seen is fetched with its whole daily history, in one request, once:
+    the bars before the panel's start are kept in the cache and searched as its deep history (records and
+    milestones then reach back decades), the panel itself starts at the bundled bars' first day."""
+    from rotor.data.feed import PANEL_START
+    from rotor.data.sources.bundled import load_deep_history
+    from rotor.data.symbols import by_ticker
+
+    deep = load_deep_history()["^GSPC"]
+    old = pd.DataFrame(
+        {
+            "symbol": "^GSPC",
+            "date": pd.to_datetime(deep.days[-3000:].astype("datetime64[ns]")),
+            "open": deep.closes[-3000:],
+            "high": deep.closes[-3000:],
+            "low": deep.closes[-3000:],
+            "close": deep.closes[-3000:],
+            "volume": float("nan"),
+        }
+    )
+    served = pd.concat([old, bars[bars["symbol"] == "^GSPC"]], ignore_index=True)
+    clock = Clock(et("2026-03-05 17:30"))
+    with FakeYahoo(clock, bars=served) as yahoo:
+        source = YahooSource(
+            cache_dir=tmp_path, rewrite=yahoo.rewrite, on_response=keep_yahoo_cookies, clock=clock
+        )
+        seed = FakeProvider(date(2026, 3, 2), source="snapshot")
+        seed.missing = {"^GSPC"}  # never seen: the seed (the bundle) gives it nothing
+        feed = LiveFeed(
+            Cache(tmp_path / "cache"), source, clock=clock, seed=seed, symbols=[by_ticker("^GSPC")]
+        )
+        first = feed.refresh()
+        charts = [r for r in yahoo.log if r.kind == "chart"]
+        assert len(charts) == 1 and int(charts[0].query["period1"]) < 86_400 * 2  # from 1970: everything
+        clock.now = et("2026-03-06 17:30")
+        feed.refresh()
+        assert len([r for r in yahoo.log if r.kind == "chart"]) == 2  # then only the new day
+        later = json_milestones(feed.refresh())
+    assert feed._panel is not None and feed._panel.dates[0] == pd.Timestamp(PANEL_START)
+    assert len(feed.cache.read_closes_before(["^GSPC"], PANEL_START)["^GSPC"][0]) == 3000
+    spx = first.get("^GSPC")
+    assert spx is not None and spx.last == 6830.71
+    start = pd.Timestamp(deep.days[-3000]).date().isoformat()
+    assert later == [  # its own history searched, from the first of the 3,000 older closes served
+        f"biggest weekly loss since the week to 2025-10-10 (-2.0%; calendar weeks, closes since {start})"
+    ]
+
+
+def json_milestones(snapshot: MarketSnapshot) -> list[str]:
+    stats = snapshot.get("^GSPC")
+    assert stats is not None
+    return [m.text for m in stats.milestones]

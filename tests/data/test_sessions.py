@@ -290,7 +290,7 @@ def test_fetch_start_asks_only_for_sessions_that_have_opened() -> None:
     assert fetch_start(nyse, friday, et("2026-03-09 08:00")) is None  # pre-market: the session has not opened
     assert fetch_start(nyse, friday, et("2026-03-09 09:31")) == date(2026, 3, 9)
     assert fetch_start(nyse, date(2026, 3, 4), et("2026-03-09 09:31")) == date(2026, 3, 5)  # catch up
-    assert fetch_start(nyse, None, et("2026-03-09 09:31")) == date(2023, 12, 30)  # a new symbol: 800 days
+    assert fetch_start(nyse, None, et("2026-03-09 09:31")) == date(1970, 1, 2)  # a new symbol: everything
 
 
 def test_checked_through_is_the_last_settled_session() -> None:
