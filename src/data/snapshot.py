@@ -7,9 +7,10 @@ read back without pandas, so the app paints real figures at once on start.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 Severity = Literal["info", "watch", "warning"]
 Quadrant = Literal["Leading", "Weakening", "Lagging", "Improving"]
@@ -106,6 +107,33 @@ class Week:
     closed: tuple[date, ...] = ()
 
 
+Timeframe = Literal["1D", "1W", "WTD", "1M", "MTD", "YTD"]
+#: Each timeframe, its % change field and the field holding the close it is measured from (metrics.py
+#: defines them): the one list every table, heatmap, report and tick update reads.
+TIMEFRAMES: Final[Mapping[Timeframe, tuple[str, str]]] = {
+    "1D": ("change_1d_pct", "prev_close"),
+    "1W": ("change_1w_pct", "base_1w"),
+    "WTD": ("change_wtd_pct", "base_wtd"),
+    "1M": ("change_1m_pct", "base_1m"),
+    "MTD": ("change_mtd_pct", "base_mtd"),
+    "YTD": ("change_ytd_pct", "base_ytd"),
+}
+#: The figures ``metrics.instrument_metrics`` computes for every symbol, in order (its table's columns and
+#: the same-named ``InstrumentStats`` fields).
+METRIC_FIELDS: Final = (
+    "last",
+    *(change for change, _ in TIMEFRAMES.values()),
+    *(base for _, base in TIMEFRAMES.values()),
+    "ma20",
+    "ma50",
+    "ma200",
+    "range_50d_low",
+    "range_50d_high",
+    "range_52w_low",
+    "range_52w_high",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class InstrumentStats:
     """Every figure of one symbol at the snapshot's as-of session (see metrics.py for definitions)."""
@@ -161,24 +189,23 @@ class InstrumentStats:
     #: (1D, 1W, WTD, 1M, MTD, YTD) whose change spans a roll: those changes are not price moves.
     rolls: tuple[Roll, ...] = ()
     rolled: tuple[str, ...] = ()
+    #: The closes the 1W, WTD, 1M, MTD and YTD changes are measured from (1D's is ``prev_close``), kept as
+    #: computed: a tick moves ``last`` and every change follows from these (``TIMEFRAMES``).
+    base_1w: float | None = None
+    base_wtd: float | None = None
+    base_1m: float | None = None
+    base_mtd: float | None = None
+    base_ytd: float | None = None
 
     def change(self, timeframe: str) -> float | None:
         """The % change for a timeframe label: 1D, 1W, WTD, 1M, MTD or YTD."""
-        return {
-            "1D": self.change_1d_pct,
-            "1W": self.change_1w_pct,
-            "WTD": self.change_wtd_pct,
-            "1M": self.change_1m_pct,
-            "MTD": self.change_mtd_pct,
-            "YTD": self.change_ytd_pct,
-        }[timeframe.upper()]
+        value: float | None = getattr(self, TIMEFRAMES[timeframe.upper()][0])  # type: ignore[index]
+        return value
 
     def base_close(self, timeframe: str) -> float | None:
-        """The close a timeframe's change was measured from (``WTD``: the previous week's last close),
-        recovered from ``last`` and that change; ``None`` if undefined."""
-        from rotor.data.render.formatting import base_from_change
-
-        return finite(base_from_change(self.last, self.change(timeframe)))
+        """The close a timeframe's change was measured from (``WTD``: the previous week's last close)."""
+        value: float | None = getattr(self, TIMEFRAMES[timeframe.upper()][1])  # type: ignore[index]
+        return value
 
     def record_distance_pct(self) -> float | None:
         """% distance of ``last`` from the record close (0 at a record, negative below it)."""

@@ -31,7 +31,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 from rotor.data.panel import Panel
-from rotor.data.snapshot import Week
+from rotor.data.snapshot import METRIC_FIELDS, Week
 
 MA_WINDOWS = (20, 50, 200)
 RECENT_RANGE_SESSIONS = 50
@@ -39,24 +39,9 @@ SESSIONS_1W = 5
 SESSIONS_1M = 21
 SPARK_SESSIONS = 60
 
-#: Columns of ``instrument_metrics``' result, in order.
-METRIC_COLUMNS = (
-    "last",
-    "prev_close",
-    "change_1d_pct",
-    "change_1w_pct",
-    "change_wtd_pct",
-    "change_1m_pct",
-    "change_mtd_pct",
-    "change_ytd_pct",
-    "ma20",
-    "ma50",
-    "ma200",
-    "range_50d_low",
-    "range_50d_high",
-    "range_52w_low",
-    "range_52w_high",
-)
+#: Columns of ``instrument_metrics``' result, in order: the figures ``InstrumentStats`` holds by the same
+#: names (declared once, in rotor.data.snapshot).
+METRIC_COLUMNS = METRIC_FIELDS
 
 
 # --- vectorized building blocks over a (sessions x symbols) array ------------------------------
@@ -212,6 +197,11 @@ def instrument_metrics(panel: Panel, as_of: date | None = None) -> pd.DataFrame:
             "change_1m_pct": pct_change(last, base_1m),
             "change_mtd_pct": pct_change(last, base_mtd),
             "change_ytd_pct": pct_change(last, base_ytd),
+            "base_1w": base_1w,
+            "base_wtd": base_wtd,
+            "base_1m": base_1m,
+            "base_mtd": base_mtd,
+            "base_ytd": base_ytd,
             "ma20": last_n_mean(close, 20),
             "ma50": last_n_mean(close, 50),
             "ma200": last_n_mean(close, 200),
@@ -222,6 +212,7 @@ def instrument_metrics(panel: Panel, as_of: date | None = None) -> pd.DataFrame:
         },
         index=close_df.columns,
     )
+    out = out.loc[:, list(METRIC_COLUMNS)]
     out["last_date"] = last_dates
     return out
 

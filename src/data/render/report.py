@@ -12,34 +12,30 @@ import json
 from typing import IO, Any, Literal
 
 from rotor.data.render import formatting as fmt
-from rotor.data.snapshot import InstrumentStats, MarketSnapshot, RiskNote, Rotation, Spread, encode
+from rotor.data.snapshot import (
+    METRIC_FIELDS,
+    TIMEFRAMES,
+    InstrumentStats,
+    MarketSnapshot,
+    RiskNote,
+    Rotation,
+    Spread,
+    encode,
+)
 
 ReportFormat = Literal["text", "markdown", "json"]
 
 #: JSON groups, in order (the names other tools read).
 JSON_GROUPS = ("indices", "sectors", "commodities", "rates", "etfs", "watchlist")
-#: Instrument keys of the JSON shape, in order.
+#: Instrument keys of the JSON shape, in order: the identity, every figure (``METRIC_FIELDS``), the status.
 JSON_INSTRUMENT_KEYS = (
     "symbol",
     "name",
-    "last",
-    "prev_close",
-    "change_1d_pct",
-    "change_1w_pct",
-    "change_wtd_pct",
-    "change_mtd_pct",
-    "change_ytd_pct",
-    "change_1m_pct",
-    "ma20",
-    "ma50",
-    "ma200",
-    "range_50d_low",
-    "range_50d_high",
-    "range_52w_low",
-    "range_52w_high",
+    *METRIC_FIELDS,
     "last_date",
     "stale",
     "source",
+    "price_state",
     "age_days",
     "change_since_pct",
     "record_close",
@@ -49,13 +45,8 @@ JSON_INSTRUMENT_KEYS = (
 )
 #: A yield's changes, shown in basis points: JSON gives ``change_*_bp`` for these and ``null`` for the
 #: ``change_*_pct`` keys (a yield's percent change is never shown).
-YIELD_CHANGES = (
-    ("change_1d", "1D"),
-    ("change_1w", "1W"),
-    ("change_wtd", "WTD"),
-    ("change_mtd", "MTD"),
-    ("change_ytd", "YTD"),
-    ("change_1m", "1M"),
+YIELD_CHANGES = tuple(
+    (change.removesuffix("_pct"), timeframe) for timeframe, (change, _) in TIMEFRAMES.items()
 )
 #: Cells of a change that spans a futures roll carry this mark (explained under the table).
 ROLL_MARK = "†"
