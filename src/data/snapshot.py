@@ -196,6 +196,12 @@ class InstrumentStats:
     base_1m: float | None = None
     base_mtd: float | None = None
     base_ytd: float | None = None
+    #: A US stock's or ETF's pre- or post-market price (streamed), shown beside the regular close with its
+    #: own change from it (``extended_session``: ``pre`` or ``post``); the regular figures stay on the close.
+    extended_price: float | None = None
+    extended_session: str | None = None
+    extended_change_pct: float | None = None
+    extended_time: datetime | None = None
 
     def change(self, timeframe: str) -> float | None:
         """The % change for a timeframe label: 1D, 1W, WTD, 1M, MTD or YTD."""
@@ -489,6 +495,7 @@ def _instrument(d: dict[str, Any]) -> InstrumentStats:
     values["week"] = tuple(_day_close(w) for w in values.get("week", ()))
     values["rolls"] = tuple(_roll(r) for r in values.get("rolls", ()))
     values["rolled"] = tuple(values.get("rolled", ()))
+    values["extended_time"] = _datetime(values.get("extended_time"))
     return InstrumentStats(**values)
 
 
