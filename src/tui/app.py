@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.text import Text
 from rotor.data.snapshot import MarketSnapshot
 from rotor.tui.messages import SymbolChosen
+from rotor.tui.tones import Tones
 from rotor.tui.widgets.indices import IndicesTable
 from rotor.tui.widgets.status import FeedStatus, StatusBar, TickerTape, status_text, tape_text
 from textual import events
@@ -28,6 +29,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Container, Vertical
 from textual.message import Message
 from textual.screen import Screen
+from textual.theme import Theme
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Static
@@ -149,6 +151,7 @@ class RotorApp(App[int]):
         self.clock = clock
         self.retry_base = retry_base
         self.palette_name = palette or "red-green"
+        self.tones = Tones.from_variables(self.theme_variables, self.palette_name)
         self._theme_name = theme
         self._first = first
         self.snapshot: MarketSnapshot | None = None
@@ -219,6 +222,7 @@ class RotorApp(App[int]):
         # The key footer is mounted after the first frame too (``_mount_panes``).
 
     def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         if self._theme_name:
             self.theme = self._theme_name
         self._panes = self.query_one("#panes", Container)
@@ -250,7 +254,7 @@ class RotorApp(App[int]):
         from textual.widgets import Footer
 
         main = self.screen_stack[0]
-        self._heatmap = SectorHeatmap(id="heatmap", palette=self.palette_name)
+        self._heatmap = SectorHeatmap(id="heatmap")
         self._commodities = CommoditiesPane()
         self._risk = RiskNotes(id="risk")
         self._rotation = RotationPane(id="rotation")
@@ -319,13 +323,14 @@ class RotorApp(App[int]):
         if tape is None:
             return  # shutting down: a late snapshot finds the widgets already gone
         with self.batch_update():
-            tape.show(tape_text(snapshot, stale=stale))
-            main.query_one(IndicesTable).show(snapshot, stale=stale)
+            tones = self.tones
+            tape.show(tape_text(snapshot, tones, stale=stale))
+            main.query_one(IndicesTable).show(snapshot, tones, stale=stale)
             if self._heatmap and self._commodities and self._rotation and self._risk:
-                self._heatmap.show(snapshot, stale=stale)
-                self._commodities.show(snapshot, stale=stale)
-                self._rotation.show(snapshot, stale=stale)
-                self._risk.show(snapshot, stale=stale)
+                self._heatmap.show(snapshot, tones, stale=stale)
+                self._commodities.show(snapshot, tones, stale=stale)
+                self._rotation.show(snapshot, tones, stale=stale)
+                self._risk.show(snapshot, tones, stale=stale)
             self._show_status()
         self.last_apply_seconds = time.perf_counter() - started
 
@@ -349,8 +354,14 @@ class RotorApp(App[int]):
         if not self.screen_stack:
             return  # shutting down
         self.screen_stack[0].query_one(StatusBar).show(
-            status_text(self.snapshot, self.feed_status(), self.clock())
+            status_text(self.snapshot, self.feed_status(), self.clock(), self.tones)
         )
+
+    def _theme_changed(self, _theme: Theme) -> None:
+        """A new theme: every pane again, in its colours."""
+        self.tones = Tones.from_variables(self.theme_variables, self.palette_name)
+        if self.snapshot is not None:
+            self.apply(self.snapshot, stale=self.stale)
 
     # --- the refresh loop -------------------------------------------------------------------------
 
@@ -505,7 +516,7 @@ class RotorApp(App[int]):
         from rotor.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(), callback=self._after_modal)
+            self.push_screen(HelpScreen(self.tones), callback=self._after_modal)
 
     def on_symbol_chosen(self, message: SymbolChosen) -> None:
         self.open_detail(message.symbol)
@@ -515,12 +526,13 @@ class RotorApp(App[int]):
 
         if self.snapshot is None or self.snapshot.get(symbol) is None:
             return
-        self.push_screen(DetailScreen(self.feed, self.snapshot, symbol), callback=self._after_modal)
+        screen = DetailScreen(self.feed, self.snapshot, symbol, self.tones)
+        self.push_screen(screen, callback=self._after_modal)
 
     def on_risk_notes_evidence_requested(self, message: RiskNotes.EvidenceRequested) -> None:
         from rotor.tui.screens.evidence import EvidenceScreen
 
-        self.push_screen(EvidenceScreen(message.note), callback=self._after_modal)
+        self.push_screen(EvidenceScreen(message.note, self.tones), callback=self._after_modal)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
         yield from super().get_system_commands(screen)

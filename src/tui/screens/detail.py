@@ -13,6 +13,7 @@ from rich.text import Text
 from rotor.data.render import formatting as fmt
 from rotor.data.snapshot import InstrumentStats, MarketSnapshot, SymbolDetail
 from rotor.tui import cells
+from rotor.tui.tones import Tones
 from rotor.tui.widgets.charts import PriceChart
 from textual import work
 from textual.app import ComposeResult
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 RECENT_BARS = 15
 
 
-def stats_table(stats: InstrumentStats) -> Table:
+def stats_table(stats: InstrumentStats, tones: Tones) -> Table:
     """The report's figures for one symbol."""
     table = Table(box=None, show_header=False, pad_edge=False, expand=True)
     table.add_column("Figure", style="dim", no_wrap=True)
@@ -36,16 +37,16 @@ def stats_table(stats: InstrumentStats) -> Table:
     rows: list[tuple[str, Text | str]] = [
         ("Last", fmt.price(stats.last, unit)),
         ("Previous close", fmt.price(stats.prev_close, unit)),
-        ("1D", cells.change(stats.change_1d_pct)),
-        ("1W (5 sessions)", cells.change(stats.change_1w_pct)),
-        ("WTD", cells.change(stats.change_wtd_pct)),
-        ("1M (21 sessions)", cells.change(stats.change_1m_pct)),
-        ("MTD", cells.change(stats.change_mtd_pct)),
-        ("YTD", cells.change(stats.change_ytd_pct)),
+        ("1D", cells.change(stats.change_1d_pct, tones)),
+        ("1W (5 sessions)", cells.change(stats.change_1w_pct, tones)),
+        ("WTD", cells.change(stats.change_wtd_pct, tones)),
+        ("1M (21 sessions)", cells.change(stats.change_1m_pct, tones)),
+        ("MTD", cells.change(stats.change_mtd_pct, tones)),
+        ("YTD", cells.change(stats.change_ytd_pct, tones)),
         ("20-day average", fmt.price(stats.ma20, unit)),
         ("50-day average", fmt.price(stats.ma50, unit)),
         ("200-day average", fmt.price(stats.ma200, unit)),
-        ("vs 20 / 50 / 200d", _distances(stats)),
+        ("vs 20 / 50 / 200d", _distances(stats, tones)),
         (
             "50-session range",
             f"{fmt.price(stats.range_50d_low, unit)} – {fmt.price(stats.range_50d_high, unit)}",
@@ -58,24 +59,25 @@ def stats_table(stats: InstrumentStats) -> Table:
         ("Source", stats.source + (" (stale)" if stats.stale else "")),
     ]
     if stats.error:
-        rows.append(("Feed", Text(stats.error, style="red")))
+        rows.append(("Feed", Text(stats.error, style=tones.down)))
     for label, value in rows:
         table.add_row(label, value)
     return table
 
 
-def _distances(stats: InstrumentStats) -> Text:
-    return Text(" / ").join(cells.distance(stats, level) for level in (stats.ma20, stats.ma50, stats.ma200))
+def _distances(stats: InstrumentStats, tones: Tones) -> Text:
+    averages = (stats.ma20, stats.ma50, stats.ma200)
+    return Text(" / ").join(cells.distance(stats, level, tones) for level in averages)
 
 
-def title_text(stats: InstrumentStats) -> Text:
+def title_text(stats: InstrumentStats, tones: Tones) -> Text:
     return Text.assemble(
         (f" {stats.name} ", "bold"),
         (f"{stats.symbol}  ", "dim"),
-        cells.level(stats),
+        cells.level(stats, tones),
         " ",
         (stats.unit + " " if stats.unit and stats.unit != "%" else "", "dim"),
-        cells.change(stats.change_1d_pct),
+        cells.change(stats.change_1d_pct, tones),
         ("  1D", "dim"),
     )
 
@@ -95,26 +97,30 @@ class DetailScreen(Screen[None]):
     DetailScreen #bars { height: 1fr; border: round $primary; }
     """
 
-    def __init__(self, feed: Feed, snapshot: MarketSnapshot, symbol: str) -> None:
+    def __init__(self, feed: Feed, snapshot: MarketSnapshot, symbol: str, tones: Tones) -> None:
         super().__init__()
         self.feed = feed
         self.snapshot = snapshot
         self.symbol = symbol
+        self.tones = tones
         self.detail: SymbolDetail | None = None
 
     def compose(self) -> ComposeResult:
         stats = self.snapshot.get(self.symbol)
-        yield Static(title_text(stats) if stats else Text(self.symbol), id="title")
+        tones = self.tones
+        yield Static(title_text(stats, tones) if stats else Text(self.symbol), id="title")
         with Horizontal(id="body"):
             chart = PriceChart(id="chart")
             chart.border_title = "close with 20/50/200-day averages"
             yield chart
             with Vertical(id="side"):
-                table = Static(stats_table(stats) if stats else "", id="stats")
+                table = Static(stats_table(stats, tones) if stats else "", id="stats")
                 table.border_title = "stats"
                 yield table
                 milestones = (
-                    Text("\n").join(cells.milestone_badge(m) for m in stats.milestones) if stats else ""
+                    Text("\n").join(cells.milestone_badge(m, tones) for m in stats.milestones)
+                    if stats
+                    else ""
                 )
                 yield Static(milestones, id="milestones")
                 bars: DataTable[str] = DataTable(id="bars", cursor_type="row", zebra_stripes=True)
@@ -147,7 +153,7 @@ class DetailScreen(Screen[None]):
         self.detail = detail
         chart = self.query_one(PriceChart)
         chart.loading = False
-        chart.set_detail(detail)
+        chart.set_detail(detail, self.tones)
         bars = self.query_one("#bars", DataTable)
         bars.clear()
         unit = "%" if detail.stats.unit == "%" else ""
