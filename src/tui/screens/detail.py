@@ -1,7 +1,8 @@
 """A symbol's detail: price chart with the 20/50/200-day averages, its stats, and its recent bars.
 
 The bars come from ``Feed.detail`` in a thread worker (it reads the panel), so opening the
-screen never blocks the UI thread.
+screen never blocks the UI thread; the worker posts the outcome to the screen as a message, as the
+app's refresh worker does.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
@@ -97,6 +99,20 @@ class DetailScreen(Screen[None]):
     DetailScreen #bars { height: 1fr; border: round $primary; }
     """
 
+    class Loaded(Message):
+        """The worker read the symbol's detail."""
+
+        def __init__(self, detail: SymbolDetail) -> None:
+            self.detail = detail
+            super().__init__()
+
+    class Failed(Message):
+        """The worker could not read the symbol's detail."""
+
+        def __init__(self, reason: str) -> None:
+            self.reason = reason
+            super().__init__()
+
     def __init__(self, feed: Feed, snapshot: MarketSnapshot, symbol: str, tones: Tones) -> None:
         super().__init__()
         self.feed = feed
@@ -140,14 +156,17 @@ class DetailScreen(Screen[None]):
         try:
             detail = self.feed.detail(self.snapshot, self.symbol)
         except Exception as exc:  # a worker never raises into the UI; the screen says what failed
-            self.app.call_from_thread(self._failed, f"{type(exc).__name__}: {exc}")
+            self.post_message(self.Failed(f"{type(exc).__name__}: {exc}"))
             return
-        self.app.call_from_thread(self.show_detail, detail)
+        self.post_message(self.Loaded(detail))
 
-    def _failed(self, reason: str) -> None:
+    def on_detail_screen_failed(self, message: Failed) -> None:
         chart = self.query_one(PriceChart)
         chart.loading = False
-        self.notify(f"{self.symbol}: no chart ({reason})", severity="error")
+        self.notify(f"{self.symbol}: no chart ({message.reason})", severity="error")
+
+    def on_detail_screen_loaded(self, message: Loaded) -> None:
+        self.show_detail(message.detail)
 
     def show_detail(self, detail: SymbolDetail) -> None:
         self.detail = detail

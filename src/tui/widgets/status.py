@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from rotor.data.render import formatting as fmt
@@ -11,6 +11,9 @@ from rotor.data.snapshot import MarketSnapshot
 from rotor.tui import cells
 from rotor.tui.tones import Tones
 from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from rotor.tui.refresh import FeedStatus
 
 #: The badge of each source: its label and its colour role (``Tones``).
 SOURCE_BADGE = {
@@ -22,24 +25,6 @@ SOURCE_BADGE = {
 
 #: Ticker tape symbols, in order.
 TAPE = ("^GSPC", "^IXIC", "^DJI", "^RUT", "^VIX", "GC=F", "CL=F", "^TNX")
-
-
-@dataclass(frozen=True, slots=True)
-class FeedStatus:
-    """What the app knows about its refresh loop (the snapshot knows the rest)."""
-
-    live: bool
-    replay: bool
-    paused: bool = False
-    refreshing: bool = False
-    last_refresh: datetime | None = None
-    last_ok: bool = True
-    last_error: str | None = None
-    failures: int = 0
-    next_at: datetime | None = None
-    interval: float | None = None
-    stale: bool = False
-    initial: bool = False
 
 
 def data_age(snapshot: MarketSnapshot, today: date) -> str:
