@@ -2,9 +2,10 @@
 
 What is on screen lives in reactives whose watchers repaint what depends on them (as in memray's live
 TUI): ``snapshot`` (the ``MarketSnapshot`` shown), ``feed_status`` (the refresh loop's ``FeedStatus``:
-the status bar, and the stale marks when a refresh failed) and ``tones`` (the theme's colours, rebuilt
-when the theme changes). When to refresh is the business of the ``RefreshLoop`` (refresh.py), which the
-app owns and which posts each new snapshot to it; the grid of panes is ``PaneGrid``'s (layout.py).
+the status bar, and the stale marks when a refresh failed) and ``tones`` (the theme's colours and the
+heatmap palette, rebuilt when the user picks either). When to refresh is the business of the ``RefreshLoop``
+(refresh.py), which the app owns and which posts each new snapshot to it; the grid of panes is
+``PaneGrid``'s (layout.py).
 
 The first frame shows pane 1 with real figures (the snapshot saved by the last run); panes 2-5 and the
 key footer are mounted just after it, then the first refresh starts.
@@ -13,13 +14,15 @@ key footer are mounted just after it, then the first refresh starts.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rotor.data.snapshot import MarketSnapshot
 from rotor.tui.layout import PANES, MainScreen, Pane, PaneGrid, PaneView
 from rotor.tui.messages import SymbolChosen
+from rotor.tui.preferences import LookMemory, load_preferences
 from rotor.tui.refresh import RETRY_BASE, Clock, FeedStatus, RefreshLoop, utc_now
-from rotor.tui.tones import Tones
+from rotor.tui.tones import PALETTES, Tones
 from rotor.tui.widgets.indices import IndicesTable
 from rotor.tui.widgets.status import StatusBar, TickerTape, status_text, tape_text
 from textual.app import App, ComposeResult, SystemCommand
@@ -48,6 +51,7 @@ class RotorApp(App[int]):
         Binding("p", "toggle_pause", "Pause"),
         Binding("t", "cycle_timeframe", "Timeframe"),
         Binding("s", "toggle_sort", "Sort"),
+        Binding("c", "cycle_palette", "Colours"),
         Binding("tab", "pane_step(1)", "Next pane", show=False, priority=True),
         Binding("shift+tab", "pane_step(-1)", "Previous pane", show=False, priority=True),
         *(Binding(str(n), f"pane({n})", title, show=False) for n, _, title, _ in PANES),
@@ -68,6 +72,7 @@ class RotorApp(App[int]):
         theme: str | None = None,
         palette: str | None = None,
         retry_base: float = RETRY_BASE,
+        state_file: Path | None = None,
         on_started: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
@@ -90,6 +95,7 @@ class RotorApp(App[int]):
             self.theme = theme  # before the first frame, so it is drawn once, in this theme
             self.get_css_variables()
         self.set_reactive(RotorApp.tones, Tones.from_variables(self.theme_variables, palette or ""))
+        self._memory = LookMemory(state_file, self.theme, self.tones.palette)
         self._late: list[PaneView] = []  # the widgets of panes 2-5, mounted after the first frame
 
     # --- layout ----------------------------------------------------------------------------------
@@ -171,13 +177,18 @@ class RotorApp(App[int]):
     def on_refresh_loop_refresh_failed(self, message: RefreshLoop.RefreshFailed) -> None:
         self.refresh_loop.failed(message.reason)
 
-    # --- theme ------------------------------------------------------------------------------------
+    # --- theme and palette ------------------------------------------------------------------------
 
     def _theme_changed(self, _theme: Theme) -> None:
         self.tones = Tones.from_variables(self.theme_variables, self.tones.palette)
 
-    def watch_tones(self) -> None:
-        self._paint()  # every pane in the new colours
+    def watch_tones(self, tones: Tones) -> None:
+        """A theme or palette the user chose: every pane in the new colours, and remember the choice."""
+        self._paint()
+        try:
+            self._memory.choose(self.theme, tones.palette)
+        except OSError as exc:
+            self.notify(f"Could not remember the theme: {exc}", severity="warning", timeout=4)
 
     # --- actions ----------------------------------------------------------------------------------
 
@@ -201,6 +212,12 @@ class RotorApp(App[int]):
     def action_toggle_sort(self) -> None:
         for heatmap in self._heatmap():
             heatmap.toggle_sort()
+
+    def action_cycle_palette(self) -> None:
+        names = list(PALETTES)
+        palette = names[(names.index(self.tones.palette) + 1) % len(names)]
+        self.tones = Tones.from_variables(self.theme_variables, palette)
+        self.notify(f"Heatmap palette: {palette}", timeout=2)
 
     def action_pane(self, number: int) -> None:
         if len(self.screen_stack) == 1 and self._late:  # no modal, and panes 2-5 are in
@@ -238,6 +255,9 @@ class RotorApp(App[int]):
         )
         yield SystemCommand("Heatmap timeframe", "Cycle 1D, 1W, 1M, YTD (t)", self.action_cycle_timeframe)
         yield SystemCommand("Heatmap sort", "Sector order or by return (s)", self.action_toggle_sort)
+        yield SystemCommand(
+            "Heatmap palette", "Red-green or colour-blind blue-orange (c)", self.action_cycle_palette
+        )
         yield SystemCommand("Keys", "Show every key binding (?)", self.action_help)
         for n, _, title, _ in PANES:
             yield SystemCommand(f"Go to {title}", f"Focus pane {n} ({n})", lambda n=n: self.action_pane(n))
@@ -249,8 +269,20 @@ def create_app(feed: Feed, **options: Any) -> RotorApp:
     return RotorApp(feed, **options)
 
 
-def run(feed: Feed, *, run_options: dict[str, Any] | None = None, **options: Any) -> int:
-    """Run the app until the user quits; the exit code for the CLI. ``options`` go to ``create_app``
-    (``on_started``: see ``rotor.tui.startup``), ``run_options`` to ``App.run``."""
-    result = create_app(feed, **options).run(**(run_options or {}))
+def run(
+    feed: Feed,
+    *,
+    theme: str | None = None,
+    palette: str | None = None,
+    state_file: Path | None = None,
+    run_options: dict[str, Any] | None = None,
+    **options: Any,
+) -> int:
+    """Run the app until the user quits; the exit code for the CLI. ``theme`` and ``palette`` (the
+    config file's, when it sets them) win over those remembered in ``state_file``; ``options`` go to
+    ``create_app`` (``on_started``: see ``rotor.tui.startup``), ``run_options`` to ``App.run``."""
+    remembered = load_preferences(state_file)
+    look = {"theme": theme or remembered.theme, "palette": palette or remembered.palette}
+    app = create_app(feed, state_file=state_file, **look, **options)
+    result = app.run(**(run_options or {}))
     return result if isinstance(result, int) else 0

@@ -14,9 +14,10 @@ HELP: Final = (
     ("Panes", "mouse", "click a pane, row or tile; double-click a tile for its detail"),
     ("Heatmap", "t", "cycle the heatmap timeframe: 1D, 1W, 1M, YTD"),
     ("Heatmap", "s", "sector order / sorted by return"),
+    ("Heatmap", "c", "colours: red-green / blue-orange (colour-blind safe); remembered"),
     ("Feed", "r", "refresh now"),
     ("Feed", "p", "pause / resume live updates"),
-    ("App", "ctrl+p", "command palette (every action below is there too)"),
+    ("App", "ctrl+p", "command palette: every action here, and the theme (remembered)"),
     ("App", "?", "this help"),
     ("App", "q", "quit"),
 )
