@@ -5,7 +5,7 @@ TUI): ``snapshot`` (the ``MarketSnapshot`` shown), ``feed_status`` (the refresh 
 the status bar, and the stale marks when a refresh failed) and ``tones`` (the theme's colours and the
 heatmap palette, rebuilt when the user picks either). When to refresh is the business of the ``RefreshLoop``
 (refresh.py), which the app owns and which posts each new snapshot to it; the grid of panes is
-``PaneGrid``'s (layout.py).
+``PaneGrid``'s (layout.py); every key is declared in keys.py.
 
 The first frame shows pane 1 with real figures (the snapshot saved by the last run); panes 2-5 and the
 key footer are mounted just after it, then the first refresh starts.
@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rotor.data.snapshot import MarketSnapshot
+from rotor.tui.keys import COMMANDS
 from rotor.tui.layout import PANES, MainScreen, Pane, PaneGrid, PaneView
 from rotor.tui.messages import SymbolChosen
 from rotor.tui.preferences import LookMemory, load_preferences
@@ -46,12 +47,7 @@ class RotorApp(App[int]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("r", "refresh_now", "Refresh"),
-        Binding("p", "toggle_pause", "Pause"),
-        Binding("t", "cycle_timeframe", "Timeframe"),
-        Binding("s", "toggle_sort", "Sort"),
-        Binding("c", "cycle_palette", "Colours"),
+        *(Binding(c.key or c.shown, c.action, c.label, key_display=c.shown) for c in COMMANDS),
         Binding("tab", "pane_step(1)", "Next pane", show=False, priority=True),
         Binding("shift+tab", "pane_step(-1)", "Previous pane", show=False, priority=True),
         *(Binding(str(n), f"pane({n})", title, show=False) for n, _, title, _ in PANES),
@@ -249,16 +245,8 @@ class RotorApp(App[int]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Refresh now", "Fetch and recompute every figure (r)", self.action_refresh_now)
-        yield SystemCommand(
-            "Pause or resume live updates", "Toggle live updates (p)", self.action_toggle_pause
-        )
-        yield SystemCommand("Heatmap timeframe", "Cycle 1D, 1W, 1M, YTD (t)", self.action_cycle_timeframe)
-        yield SystemCommand("Heatmap sort", "Sector order or by return (s)", self.action_toggle_sort)
-        yield SystemCommand(
-            "Heatmap palette", "Red-green or colour-blind blue-orange (c)", self.action_cycle_palette
-        )
-        yield SystemCommand("Keys", "Show every key binding (?)", self.action_help)
+        for c in COMMANDS:
+            yield SystemCommand(c.title, f"{c.does} ({c.shown})", getattr(self, f"action_{c.action}"))
         for n, _, title, _ in PANES:
             yield SystemCommand(f"Go to {title}", f"Focus pane {n} ({n})", lambda n=n: self.action_pane(n))
 
