@@ -35,25 +35,26 @@ def cpu():
 window = {}
 
 def begin(app):
-    window.update(cpu=cpu(), wall=time.monotonic(), refreshes=app.refresh_count)
+    window.update(cpu=cpu(), wall=time.monotonic(), refreshes=app.feed_status.refreshes)
     app.set_timer(seconds, lambda: end(app))
 
 def end(app):
     wall = time.monotonic() - window["wall"]
     used = cpu() - window["cpu"]
-    print(json.dumps({"wall": wall, "cpu": used, "refreshes": app.refresh_count - window["refreshes"],
-                      "failures": app.failures}), flush=True)
+    status = app.feed_status
+    print(json.dumps({"wall": wall, "cpu": used, "refreshes": status.refreshes - window["refreshes"],
+                      "failures": status.failures}), flush=True)
     os._exit(0)
 
-apply = RotorApp.apply
+watch = RotorApp.watch_snapshot
 
-def apply_and_watch(self, snapshot, *, stale=False):
-    apply(self, snapshot, stale=stale)
-    if self.refresh_count >= 1 and not window:
+def shown_and_watched(self):
+    watch(self)
+    if self.feed_status.refreshes >= 1 and not window:
         window["armed"] = True
         self.set_timer(SETTLE, lambda: begin(self))
 
-RotorApp.apply = apply_and_watch
+RotorApp.watch_snapshot = shown_and_watched
 provider = FakeProvider(date(2026, 7, 1))  # the bundle's last day: every refresh serves the same data
 service = open_feed("auto", cache_dir=cache_dir, as_of=None, provider=provider, refresh_interval=interval)
 create_app(service, interval=interval, closed_interval=interval).run(headless=True, size=(160, 48))

@@ -1,6 +1,6 @@
 """Memory over many refreshes: 10,000 refresh cycles through a headless pilot (``app.run_test()``).
 
-Each cycle posts ``RotorApp.SnapshotReady`` with one of two real snapshots (the bundled data as of
+Each cycle posts ``RefreshLoop.SnapshotReady`` with one of two real snapshots (the bundled data as of
 2026-03-05 and 2026-03-06, alternating, so every apply rewrites real cells in every pane), exactly as the
 refresh worker does, then lets the pilot process it and repaint (``pilot.pause()``): the handler applies
 the snapshot, re-arms the refresh timer and updates the status bar. The resident set size (after a
@@ -35,7 +35,8 @@ def rss_bytes() -> int:
 async def cycle_app(cycles: int) -> dict[str, Any]:
     from rotor.data.feed import BundledFeed
     from rotor.data.snapshot import MarketSnapshot
-    from rotor.tui.app import RotorApp, create_app
+    from rotor.tui.app import create_app
+    from rotor.tui.refresh import RefreshLoop
     from rotor.tui.widgets.indices import IndicesTable
 
     snapshots = (BundledFeed(date(2026, 3, 5)).refresh(), BundledFeed(date(2026, 3, 6)).refresh())
@@ -61,13 +62,13 @@ async def cycle_app(cycles: int) -> dict[str, Any]:
     curve: list[tuple[int, int, float]] = []  # (cycles done, RSS, seconds) after each tenth
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
-        while app.refresh_count < 1:  # the refresh started at mount
+        while app.feed_status.refreshes < 1:  # the refresh started at mount
             await pilot.pause(0.01)
         table = app.query_one(IndicesTable)
         writes = 0
         started = time.perf_counter()
         for k in range(1, cycles + 1):
-            app.post_message(RotorApp.SnapshotReady(snapshots[k % 2], 0.0))
+            app.post_message(RefreshLoop.SnapshotReady(snapshots[k % 2], 0.0))
             await pilot.pause(0)  # process the message, then lay out and repaint (no idle wait)
             writes += table.last_writes
             if k % block == 0:
@@ -78,7 +79,7 @@ async def cycle_app(cycles: int) -> dict[str, Any]:
         figures["seconds"] = time.perf_counter() - started
         figures["cycles"] = cycles
         figures["block"] = block
-        figures["refreshes"] = app.refresh_count
+        figures["refreshes"] = app.feed_status.refreshes
         figures["index_cell_writes"] = writes
         figures["curve"] = curve
     return figures

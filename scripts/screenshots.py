@@ -20,16 +20,17 @@ from rotor.tui.screens.detail import DetailScreen
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
 NOW = datetime(2026, 3, 9, 15, 0, tzinfo=UTC)
 
-#: (file name, terminal size, keys, palette)
-SHOTS: tuple[tuple[str, tuple[int, int], Sequence[str], str], ...] = (
-    ("main-200x50", (200, 50), (), "red-green"),
-    ("main-120x40", (120, 40), (), "red-green"),
-    ("main-80x24", (80, 24), (), "red-green"),
-    ("heatmap-1w-sorted-blue-orange", (120, 40), ("2", "t", "s"), "blue-orange"),
-    ("rotation-xlk", (200, 50), ("4", "j", "j", "j", "j", "j"), "red-green"),
-    ("detail-gold", (160, 45), ("3", "enter"), "red-green"),
-    ("risk-evidence", (120, 40), ("5", "enter"), "red-green"),
-    ("help", (120, 40), ("question_mark",), "red-green"),
+#: (file name, terminal size, keys, palette, theme)
+SHOTS: tuple[tuple[str, tuple[int, int], Sequence[str], str, str], ...] = (
+    ("main-200x50", (200, 50), (), "red-green", "textual-dark"),
+    ("main-120x40", (120, 40), (), "red-green", "textual-dark"),
+    ("main-80x24", (80, 24), (), "red-green", "textual-dark"),
+    ("heatmap-1w-sorted-blue-orange", (120, 40), ("2", "t", "s"), "blue-orange", "textual-dark"),
+    ("rotation-xlk", (200, 50), ("4", "j", "j", "j", "j", "j"), "red-green", "textual-dark"),
+    ("detail-gold", (160, 45), ("3", "enter"), "red-green", "textual-dark"),
+    ("risk-evidence", (120, 40), ("5", "enter"), "red-green", "textual-dark"),
+    ("help", (120, 40), ("question_mark",), "red-green", "textual-dark"),
+    ("main-120x40-gruvbox", (120, 40), ("2",), "red-green", "gruvbox"),
 )
 
 
@@ -38,9 +39,9 @@ def clock() -> datetime:
 
 
 async def shoot(
-    service: BundledFeed, name: str, size: tuple[int, int], keys: Sequence[str], palette: str
+    service: BundledFeed, name: str, size: tuple[int, int], keys: Sequence[str], palette: str, theme: str
 ) -> Path:
-    app = create_app(service, clock=clock, palette=palette)
+    app = create_app(service, clock=clock, palette=palette, theme=theme)
     async with app.run_test(size=size) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -62,8 +63,8 @@ async def main() -> None:
     time.tzset()
     OUT.mkdir(exist_ok=True)
     service = BundledFeed(clock=clock)
-    for name, size, keys, palette in SHOTS:
-        path = await shoot(service, name, size, keys, palette)
+    for name, size, keys, palette, theme in SHOTS:
+        path = await shoot(service, name, size, keys, palette, theme)
         print(f"wrote {path.relative_to(OUT.parent)}")
 
 

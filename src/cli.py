@@ -411,23 +411,35 @@ def run_report(args: argparse.Namespace, config: Config, log: logging.Logger | N
 def run_app(args: argparse.Namespace, config: Config, log: logging.Logger | None = None) -> int:
     """Open the Textual app. A replay (``--as-of``) is computed first so a date outside the data is a
     one-line error (exit 2) before the screen opens; otherwise the app paints the persisted snapshot
-    (if any) at once and computes in a worker. The cache's notice shows in the app's status bar."""
+    (if any) at once and computes in a worker. The cache's notice shows in the app's status bar.
+
+    The garbage collector is held from here until every pane is up (``rotor.tui.startup``). The
+    config file's theme and palette, when it sets them, win over the ones remembered from the app."""
     if not sys.stdout.isatty():
         # Not a terminal (a pipe or a file): print the text report instead of drawing a screen.
         args.format = "text"
         return run_report(args, config, log)
-    from rotor.tui.app import run
+    from rotor.data.settings import DisplaySettings
+    from rotor.tui.startup import collector_held
 
-    feed = open_feed(args, config, log)
-    first = feed.refresh() if args.as_of is not None else None
-    return run(
-        feed,
-        interval=config.refresh.interval,
-        first=first,
-        closed_interval=config.refresh.closed_interval,
-        theme=config.display.theme,
-        palette=config.display.heatmap_palette,
-    )
+    with collector_held() as release:
+        from rotor.tui.app import run
+        from rotor.tui.preferences import default_state_file
+
+        feed = open_feed(args, config, log)
+        first = feed.refresh() if args.as_of is not None else None
+        # A value equal to the default counts as unset (the config cannot tell the two apart).
+        display, defaults = config.display, DisplaySettings()
+        return run(
+            feed,
+            interval=config.refresh.interval,
+            first=first,
+            closed_interval=config.refresh.closed_interval,
+            theme=display.theme if display.theme != defaults.theme else None,
+            palette=display.heatmap_palette if display.heatmap_palette != defaults.heatmap_palette else None,
+            state_file=default_state_file(),
+            on_started=release,
+        )
 
 
 def run_config(args: argparse.Namespace, env: Mapping[str, str]) -> int:

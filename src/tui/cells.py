@@ -1,52 +1,42 @@
 """Rich text for table cells and tiles: one place that decides how a figure looks on screen.
 
 Every figure comes from a ``MarketSnapshot``; these functions only format and colour it (the same text
-as the report through ``rotor.data.render.formatting``). ``None`` is shown as ``n/a``; a stale value is
-dimmed.
+as the report through ``rotor.data.render.formatting``), with the colours of the current theme
+(``Tones``). ``None`` is shown as ``n/a``; a stale value is dimmed.
 """
 
 from __future__ import annotations
 
-from rich.style import Style
 from rich.text import Text
 from rotor.data.render import formatting as fmt
 from rotor.data.snapshot import InstrumentStats, Milestone
+from rotor.tui.tones import Tones
 
-UP = "green"
-DOWN = "red"
-FLAT = ""
 NA_STYLE = "dim"
 STALE_STYLE = "dim italic"
 
 
-def change_style(value: float | None) -> str:
-    """Green for a rise, red for a fall, plain for no change or n/a."""
-    if value is None:
-        return NA_STYLE
-    return UP if value > 0 else DOWN if value < 0 else FLAT
-
-
-def change(value: float | None, *, stale: bool = False, digits: int = 2) -> Text:
+def change(value: float | None, tones: Tones, *, stale: bool = False, digits: int = 2) -> Text:
     """A coloured % change, right-aligned: ``+1.25%``."""
-    text = Text(fmt.pct(value, digits), style=change_style(value), justify="right")
+    text = Text(fmt.pct(value, digits), style=tones.change(value), justify="right")
     if stale:
         text.stylize(STALE_STYLE)
     return text
 
 
-def bp_change(value: float | None, *, stale: bool = False) -> Text:
+def bp_change(value: float | None, tones: Tones, *, stale: bool = False) -> Text:
     """A coloured change in basis points: ``+12 bp``."""
-    text = Text(fmt.basis_points(value), style=change_style(value), justify="right")
+    text = Text(fmt.basis_points(value), style=tones.change(value), justify="right")
     if stale:
         text.stylize(STALE_STYLE)
     return text
 
 
-def level(stats: InstrumentStats, *, stale: bool = False) -> Text:
-    """The last level with its unit's precision (a yield in percent); ``no data`` (in red) for a symbol
-    the feed has nothing for (the detail screen and the report give the reason)."""
+def level(stats: InstrumentStats, tones: Tones, *, stale: bool = False) -> Text:
+    """The last level with its unit's precision (a yield in percent); ``no data`` (in the down colour)
+    for a symbol the feed has nothing for (the detail screen and the report give the reason)."""
     if stats.last is None and stats.error:
-        return Text("no data", style="bold red", justify="right")
+        return Text("no data", style=f"bold {tones.down}", justify="right")
     text = Text(fmt.price(stats.last, "%" if stats.unit == "%" else ""), justify="right")
     if stats.last is None:
         text.stylize(NA_STYLE)
@@ -55,13 +45,14 @@ def level(stats: InstrumentStats, *, stale: bool = False) -> Text:
     return text
 
 
-#: How a price relates to its market now (``InstrumentStats.price_state``), as a mark before the name:
-#: trading now, the market trades but rotor shows the previous session's close, the session just closed
-#: (the official close may still replace the price). A final close has no mark.
+#: How a price relates to its market now (``InstrumentStats.price_state``), as a mark before the name,
+#: with its colour role (``Tones``): trading now, the market trades but rotor shows the previous
+#: session's close, the session just closed (the official close may still replace the price). A final
+#: close has no mark.
 SESSION_MARKS: dict[str, tuple[str, str]] = {
-    "live": ("●", "green"),
-    "pre-open": ("○", "yellow"),
-    "provisional": ("◑", "cyan"),
+    "live": ("●", "up"),
+    "pre-open": ("○", "warning"),
+    "provisional": ("◑", "info"),
 }
 #: What each mark means, for the help screen and the detail.
 SESSION_WORDS: dict[str, str] = {
@@ -73,36 +64,36 @@ SESSION_WORDS: dict[str, str] = {
 }
 
 
-def session_mark(stats: InstrumentStats) -> Text:
+def session_mark(stats: InstrumentStats, tones: Tones) -> Text:
     """The mark of ``stats.price_state`` (empty for a final close)."""
     mark = SESSION_MARKS.get(stats.price_state)
-    return Text(f"{mark[0]} ", style=mark[1]) if mark else Text()
+    return Text(f"{mark[0]} ", style=tones.text[mark[1]]) if mark else Text()
 
 
-def name(stats: InstrumentStats, *, stale: bool = False) -> Text:
+def name(stats: InstrumentStats, tones: Tones, *, stale: bool = False) -> Text:
     """The display name (a watchlist symbol starred) after its session mark; a stale row gets a ``!``."""
     text = Text(stats.short)
     if stats.group == "watchlist":
-        text = Text.assemble(("★ ", "yellow"), stats.short)
+        text = Text.assemble(("★ ", tones.warning), stats.short)
     # Marks go in front (names are cut at the column's width, the marks must survive).
-    text = Text.assemble(session_mark(stats), text)
+    text = Text.assemble(session_mark(stats, tones), text)
     if stale and stats.last is not None:
-        text = Text.assemble(("! ", "bold yellow"), text)
+        text = Text.assemble(("! ", f"bold {tones.warning}"), text)
         text.stylize(STALE_STYLE, 2)
     return text
 
 
-def distance(stats: InstrumentStats, average: float | None, *, stale: bool = False) -> Text:
-    """% distance of the last level from an average: above is green, below is red."""
-    return change(stats.distance_pct(average), stale=stale, digits=1)
+def distance(stats: InstrumentStats, average: float | None, tones: Tones, *, stale: bool = False) -> Text:
+    """% distance of the last level from an average: above in the up colour, below in the down one."""
+    return change(stats.distance_pct(average), tones, stale=stale, digits=1)
 
 
-def range_bar(position: float | None, width: int = 9) -> Text:
+def range_bar(position: float | None, tones: Tones, width: int = 9) -> Text:
     """Where the last level sits in a range: ``━━━━●━━━━`` (left = at the low, right = at the high)."""
     if position is None:
         return Text(fmt.NA.center(width), style=NA_STYLE)
     at = min(width - 1, max(0, round(position * (width - 1))))
-    colour = DOWN if position < 0.2 else UP if position > 0.8 else "yellow"
+    colour = tones.down if position < 0.2 else tones.up if position > 0.8 else tones.warning
     return Text.assemble(("━" * at, "dim"), ("●", f"bold {colour}"), ("━" * (width - 1 - at), "dim"))
 
 
@@ -119,24 +110,17 @@ def range_52w_position(stats: InstrumentStats) -> float | None:
 SPARK_WIDTH = 12
 
 
-def sparkline(stats: InstrumentStats, width: int = SPARK_WIDTH, *, stale: bool = False) -> Text:
+def sparkline(stats: InstrumentStats, tones: Tones, width: int = SPARK_WIDTH, *, stale: bool = False) -> Text:
     """The last ``width`` closes as a block sparkline, coloured by the direction over the window."""
     values = stats.spark[-width:]
-    style = change_style(values[-1] - values[0]) if len(values) > 1 else NA_STYLE
+    style = tones.change(values[-1] - values[0]) if len(values) > 1 else NA_STYLE
     text = Text(fmt.spark(values, width), style=style)
     if stale:
         text.stylize(STALE_STYLE)
     return text
 
 
-def milestone_badge(milestone: Milestone) -> Text:
+def milestone_badge(milestone: Milestone, tones: Tones) -> Text:
     """A milestone as a short badge: ``★ first close above $5,000 (2026-01-26)``."""
     icon = "★" if milestone.kind == "first_close_above" else "⚡"
-    return Text.assemble((f"{icon} ", "bold yellow"), (milestone.text, "yellow"))
-
-
-def contrast_text(background: tuple[int, int, int]) -> Style:
-    """Black or white text, whichever reads better on ``background`` (relative luminance)."""
-    r, g, b = background
-    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    return Style(color="black" if luminance > 140 else "white")
+    return Text.assemble((f"{icon} ", f"bold {tones.warning}"), (milestone.text, tones.warning))

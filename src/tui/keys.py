@@ -1,9 +1,38 @@
-"""Every key rotor understands, in one list: the help screen is generated from it and a test checks it
-against the bindings, so the two cannot drift apart."""
+"""Every key rotor understands, declared once: the app's bindings and its command palette entries are
+built from ``COMMANDS``, and the help screen from ``HELP`` (which includes them), so none can drift.
+tests/tui/test_keys.py tries every row of the help."""
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, NamedTuple
+
+
+class Command(NamedTuple):
+    """An app action and its key: where the help lists it, what it does, the footer label and the
+    command palette title. ``key`` is textual's name of the key when it differs from ``shown``."""
+
+    where: str
+    shown: str
+    does: str
+    action: str
+    label: str
+    title: str
+    key: str = ""
+
+
+#: In the footer's order.
+COMMANDS: Final = (
+    Command("App", "?", "this help: every key", "help", "Help", "Keys", key="question_mark"),
+    Command("Feed", "r", "refresh now: fetch and recompute every figure", "refresh_now", "Refresh",
+            "Refresh now"),
+    Command("Feed", "p", "pause / resume live updates", "toggle_pause", "Pause",
+            "Pause or resume live updates"),
+    Command("Heatmap", "t", "cycle the heatmap timeframe: 1D, 1W, 1M, YTD", "cycle_timeframe", "Timeframe",
+            "Heatmap timeframe"),
+    Command("Heatmap", "s", "sector order / sorted by return", "toggle_sort", "Sort", "Heatmap sort"),
+    Command("Heatmap", "c", "colours: red-green / blue-orange (colour-blind safe); remembered",
+            "cycle_palette", "Colours", "Heatmap palette"),
+)  # fmt: skip
 
 HELP: Final = (
     ("Panes", "tab / shift+tab", "next / previous pane"),
@@ -12,11 +41,12 @@ HELP: Final = (
     ("Panes", "enter", "open the symbol's detail (chart, stats, recent bars), or a note's evidence"),
     ("Panes", "escape", "close a detail, help or evidence screen"),
     ("Panes", "mouse", "click a pane, row or tile; double-click a tile for its detail"),
-    ("Heatmap", "t", "cycle the heatmap timeframe: 1D, 1W, 1M, YTD"),
-    ("Heatmap", "s", "sector order / sorted by return"),
-    ("Feed", "r", "refresh now"),
-    ("Feed", "p", "pause / resume live updates"),
-    ("App", "ctrl+p", "command palette (every action below is there too)"),
-    ("App", "?", "this help"),
+    *(
+        (c.where, c.shown, c.does)
+        for where in ("Heatmap", "Feed", "App")
+        for c in COMMANDS
+        if c.where == where
+    ),
+    ("App", "ctrl+p", "command palette: every action here, and the theme (remembered)"),
     ("App", "q", "quit"),
 )

@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from rotor.data.feed import BundledFeed
 from rotor.data.snapshot import MarketSnapshot, SymbolDetail
+from rotor.tui.tones import Tones
+from textual.app import App
 
 # Times on screen are local: pin the zone so snapshots match on any machine.
 os.environ["TZ"] = "UTC"
@@ -25,6 +27,13 @@ AS_OF = date(2026, 3, 6)
 
 def frozen_clock() -> datetime:
     return NOW
+
+
+def tones_of(theme: str = "textual-dark", palette: str = "red-green") -> Tones:
+    """The tones of an app in ``theme`` (built the way the app builds them)."""
+    app: App[None] = App()
+    app.theme = theme
+    return Tones.from_variables(app.get_css_variables(), palette)
 
 
 _SNAPSHOTS: dict[date, MarketSnapshot] = {}

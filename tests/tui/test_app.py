@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from rotor.data.errors import ProviderUnavailable
 from rotor.data.render import formatting as fmt
-from rotor.tui.app import PANES, RotorApp, create_app, size_class
+from rotor.tui.app import RotorApp, create_app
 from rotor.tui.keys import HELP
+from rotor.tui.layout import PANES, size_class
 from rotor.tui.screens.detail import DetailScreen
 from rotor.tui.screens.evidence import EvidenceScreen
 from rotor.tui.screens.help import HelpScreen
@@ -184,8 +186,9 @@ def test_command_palette_offers_the_actions() -> None:
 
 def test_a_refresh_updates_only_changed_cells_and_keeps_the_cursor() -> None:
     snap = snapshot_at()
-    changed = with_last(snap, "^DJI", 50_000.0)
-    service = ScriptedService([snap, snap, changed])
+    gold_moved = with_last(snap, "GC=F", 6_000.0)  # a new snapshot, the same figures in the indices
+    changed = with_last(gold_moved, "^DJI", 50_000.0)
+    service = ScriptedService([snap, gold_moved, changed])
 
     async def body(pilot: Any) -> None:
         await settle(pilot)
@@ -195,7 +198,7 @@ def test_a_refresh_updates_only_changed_cells_and_keeps_the_cursor() -> None:
         cursor = indices.cursor_coordinate
         await pilot.press("r")
         await settle(pilot)
-        assert indices.last_writes == 0  # same figures: nothing written
+        assert indices.last_writes == 0  # same figures in this table: nothing written
         await pilot.press("r")
         await settle(pilot)
         assert cell(indices, "^DJI", "last") == "50,000.00"
@@ -216,14 +219,17 @@ def test_a_failing_feed_keeps_values_marks_them_stale_and_recovers() -> None:
 
     async def body(pilot: Any) -> None:
         app = pilot.app
-        await wait_until(pilot, lambda: app.snapshot is not None and not app.refreshing)
-        await wait_until(pilot, lambda: app.failures == 1)
+        await wait_until(pilot, lambda: app.snapshot is not None and not app.feed_status.refreshing)
+        await wait_until(pilot, lambda: app.feed_status.failures == 1)
         indices = app.query_one(IndicesTable)
         assert cell(indices, "^GSPC", "last") == fmt.price(snap.get("^GSPC").last)
         assert cell(indices, "^GSPC", "name") == "! S&P 500"
         line = status(app)
         assert "STALE" in line and "refresh failed" in line and "Yahoo unreachable" in line
-        await wait_until(pilot, lambda: app.failures == 0 and app.snapshot is not None and not app.stale)
+        await wait_until(
+            pilot,
+            lambda: app.feed_status.failures == 0 and app.snapshot is not None and not app.feed_status.stale,
+        )
         assert cell(indices, "^GSPC", "last") == "7,000.00"
         assert cell(indices, "^GSPC", "name") == "S&P 500"
         assert "STALE" not in status(app)
@@ -252,7 +258,7 @@ def test_updates_wait_while_a_modal_is_open_or_paused() -> None:
 
     async def body(pilot: Any) -> None:
         app = pilot.app
-        await wait_until(pilot, lambda: service.calls >= 1 and not app.refreshing)
+        await wait_until(pilot, lambda: service.calls >= 1 and not app.feed_status.refreshing)
         await pilot.press("question_mark")
         await settle(pilot)
         calls = service.calls
@@ -287,7 +293,7 @@ def test_the_saved_snapshot_is_painted_before_the_first_refresh_finishes() -> No
         assert indices.row_count == 9
         assert "saved snapshot" in status(app) and "refreshing" in status(app)
         service.gate.set()
-        await wait_until(pilot, lambda: app.refresh_count == 1)
+        await wait_until(pilot, lambda: app.feed_status.refreshes == 1)
         assert "saved snapshot" not in status(app)
 
     run_pilot(create_app(service, clock=frozen_clock, interval=600), body)
@@ -346,29 +352,8 @@ def test_rotation_pane_keys_walk_the_sectors() -> None:
         assert view.highlight == symbols[2]
         await pilot.press("k")
         assert view.highlight == symbols[1]
-        assert pilot.app.focused_symbol == symbols[1]
 
     run_pilot(bundled_app(), body)
-
-
-def test_interval_slows_down_while_every_market_is_closed() -> None:
-    from datetime import timedelta
-
-    from rotor.data.snapshot import MarketState
-
-    from support import NOW
-
-    snap = snapshot_at()
-    app = create_app(ScriptedService([snap]), clock=frozen_clock, interval=60, closed_interval=900)
-    assert app._interval() == 60  # no snapshot yet: unknown markets count as open
-    opens_soon = NOW + timedelta(seconds=120)
-    closed = MarketState("XNYS", "closed", "NYSE closed", next_open=opens_soon)
-    app.snapshot = snap.with_changes(markets=(closed,))
-    assert app._interval() == 120  # not past the next open
-    app.snapshot = snap.with_changes(markets=(MarketState("XNYS", "closed", "NYSE closed"),))
-    assert app._interval() == 900
-    app.snapshot = snap.with_changes(markets=(closed, MarketState("CMES", "open", "CME open")))
-    assert app._interval() == 60
 
 
 def test_a_watchlist_of_20_symbols_shows_in_the_indices_pane(tmp_path: Any) -> None:
@@ -402,57 +387,100 @@ def test_live_source_with_no_data_at_all_says_why_and_keeps_retrying() -> None:
 
     async def body(pilot: Any) -> None:
         app = pilot.app
-        await wait_until(pilot, lambda: app.failures == 1)
+        await wait_until(pilot, lambda: app.feed_status.failures == 1)
         line = status(app)
         assert "NO DATA" in line and "Yahoo unreachable" in line and "retry" in line
-        await wait_until(pilot, lambda: app.snapshot is not None and app.failures == 0)
+        await wait_until(pilot, lambda: app.snapshot is not None and app.feed_status.failures == 0)
         assert app.query_one(IndicesTable).row_count == 9
 
     run_pilot(create_app(service, clock=frozen_clock, interval=600, retry_base=0.5), body)
 
 
-def test_a_real_run_holds_the_collector_and_draws_pane_one_first() -> None:
-    """``run`` (not ``run_test``): the first frame has only pane 1's widgets to draw (panes 2-5 hidden,
-    the collector off); once panes 2-5 are mounted they show and collection is back on."""
+def test_the_entry_holds_the_collector_and_the_first_frame_draws_pane_one_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``run`` (not ``run_test``) inside ``collector_held``, as the CLI runs it: at mount only pane 1 is
+    there (the first frame draws it alone) and the collector is off; the app calls ``on_started`` once
+    panes 2-5 are mounted and painted, which turns collection back on."""
     import gc
     from pathlib import Path
 
     import rotor.tui.app
+    from rotor.tui.layout import Pane
+    from rotor.tui.startup import collector_held
 
     snap = snapshot_at()
     service = ScriptedService([snap], initial=snap)
     seen: dict[str, object] = {}
+    apps: list[RotorApp] = []
 
     class Probe(RotorApp):
         CSS_PATH = str(Path(rotor.tui.app.__file__).with_name("app.tcss"))  # relative paths are per class
 
         def on_mount(self) -> None:  # runs before RotorApp.on_mount (textual walks the MRO)
             seen["collecting at mount"] = gc.isenabled()
-            seen["hidden at mount"] = sorted(p.id or "" for p in self.query(".pending"))
+            seen["panes at mount"] = [p.id for p in self.query(Pane)]
+            apps.append(self)
+
+    def create(feed: Any, **options: Any) -> RotorApp:
+        return Probe(feed, clock=frozen_clock, **options)
 
     async def auto_pilot(pilot: Any) -> None:
         app = pilot.app
-        await wait_until(pilot, lambda: app.refresh_count == 1)
+        await wait_until(pilot, lambda: app.feed_status.refreshes == 1)
         await settle(pilot)
         seen["collecting after"] = gc.isenabled()
-        seen["hidden after"] = [p.id for p in app.query(".pending")]
         seen["heatmap tiles"] = len(app.query_one(SectorHeatmap).tiles)
         app.exit(0)
 
+    monkeypatch.setattr(rotor.tui.app, "create_app", create)
     assert gc.isenabled()
     try:
-        app = Probe(service, clock=frozen_clock, interval=600)
-        app.run(headless=True, size=(200, 50), auto_pilot=auto_pilot)
+        with collector_held() as release:
+
+            def started() -> None:
+                seen["collecting when started"] = gc.isenabled()
+                seen["panes when started"] = sorted(p.id or "" for p in apps[0].query(Pane))
+                release()
+
+            options = {"headless": True, "size": (200, 50), "auto_pilot": auto_pilot}
+            code = rotor.tui.app.run(service, interval=600, on_started=started, run_options=options)
     finally:
         gc.unfreeze()  # the run froze this test process's objects; give them back to the collector
+    assert code == 0
     assert seen == {
         "collecting at mount": False,
-        "hidden at mount": ["pane-commodities", "pane-heatmap", "pane-risk", "pane-rotation"],
+        "panes at mount": ["pane-indices"],
+        "collecting when started": False,
+        "panes when started": [pane_id for _, pane_id, _, _ in sorted(PANES, key=lambda p: p[1])],
         "collecting after": True,
-        "hidden after": [],
         "heatmap tiles": 11,
     }
     assert gc.isenabled()
+
+
+def test_the_collector_hold_releases_once_and_leaves_an_off_collector_off() -> None:
+    import gc
+
+    from rotor.tui.startup import collector_held
+
+    try:
+        with collector_held() as release:
+            assert not gc.isenabled()
+            release()
+            assert gc.isenabled()
+            gc.disable()
+            release()  # a second release changes nothing
+            assert not gc.isenabled()
+        gc.enable()
+        gc.disable()
+        with collector_held() as release:
+            release()
+            assert not gc.isenabled()  # it was off before: it stays off
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()
 
 
 def test_narrow_heatmap_tiles_mark_cut_names_and_keep_whole_figures() -> None:

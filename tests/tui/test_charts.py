@@ -25,9 +25,12 @@ from rotor.tui.widgets.charts import (
 from textual.app import App, ComposeResult
 from textual.widget import Widget
 
+from support import tones_of
+
 AS_OF = date(2026, 1, 30)
 QUADRANTS = ("Leading", "Weakening", "Lagging", "Improving")
 SECTOR_TICKERS = [s.ticker for s in SECTORS]
+TONES = tones_of("textual-dark")
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +89,7 @@ def style_at(row: Text, offset: int) -> str:
 
 
 def test_rrg_on_real_data_shows_every_sector_quadrant_and_axis(rotation: Rotation) -> None:
-    rows = rotation_lines(rotation, 80, 24)
+    rows = rotation_lines(rotation, 80, 24, TONES)
     text = plain(rows)
     assert len(rows) == 24
     assert all(row.cell_len == 80 for row in rows)
@@ -101,17 +104,17 @@ def test_rrg_on_real_data_shows_every_sector_quadrant_and_axis(rotation: Rotatio
 
 
 def test_rrg_quadrant_names_sit_in_their_corners(rotation: Rotation) -> None:
-    rows = rotation_lines(rotation, 60, 16)
+    rows = rotation_lines(rotation, 60, 16, TONES)
     assert rows[0].plain.startswith("Improving")
     assert rows[0].plain.endswith("Leading")
     assert rows[-1].plain.startswith("Lagging")
     assert rows[-1].plain.endswith("Weakening")
-    assert "green" in style_at(rows[0], 59) and "dim" in style_at(rows[0], 59)
-    assert "red" in style_at(rows[-1], 0)
+    assert TONES.up in style_at(rows[0], 59) and "dim" in style_at(rows[0], 59)
+    assert TONES.down in style_at(rows[-1], 0)
 
 
 def test_rrg_axes_cross_at_100_in_the_middle_of_a_symmetric_range() -> None:
-    rows = rotation_lines(rotation_of(entry("XLK", (97.0, 101.0), (103.0, 102.0))), 41, 13)
+    rows = rotation_lines(rotation_of(entry("XLK", (97.0, 101.0), (103.0, 102.0))), 41, 13, TONES)
     axis_row = next(y for y, row in enumerate(rows) if "┼" in row.plain)
     assert axis_row == 6
     assert rows[axis_row].plain.index("┼") == 20
@@ -123,42 +126,44 @@ def test_rrg_axes_cross_at_100_in_the_middle_of_a_symmetric_range() -> None:
 
 
 def test_rrg_tail_is_coloured_by_the_quadrant_of_its_latest_point() -> None:
-    rows = rotation_lines(rotation_of(entry("XLK", (98.0, 98.0), (99.0, 101.0), (102.0, 102.5))), 50, 14)
+    rows = rotation_lines(
+        rotation_of(entry("XLK", (98.0, 98.0), (99.0, 101.0), (102.0, 102.5))), 50, 14, TONES
+    )
     x, y = find(rows, "XLK")
     head_x, head_y = find(rows, "●")
     axis_x = rows[0].plain.index("│")
     axis_y = next(i for i, row in enumerate(rows) if "┼" in row.plain)
     assert head_x > axis_x and head_y < axis_y  # top-right: Leading
-    assert "green" in style_at(rows[y], x)
-    assert "green" in style_at(rows[head_y], head_x)
+    assert TONES.up in style_at(rows[y], x)
+    assert TONES.up in style_at(rows[head_y], head_x)
     braille = [
         (cx, cy) for cy, row in enumerate(rows) for cx, ch in enumerate(row.plain) if "\u2800" < ch <= "⣿"
     ]
     assert braille, "the tail is drawn"
-    assert all("green" in style_at(rows[cy], cx) for cx, cy in braille)
+    assert all(TONES.up in style_at(rows[cy], cx) for cx, cy in braille)
     # The tail runs from the lower left (oldest) to the head.
     assert min(cx for cx, _ in braille) < axis_x and max(cy for _, cy in braille) > axis_y
 
 
 def test_rrg_entry_without_a_quadrant_gets_one_from_its_last_point() -> None:
     bare = RRGEntry("XLU", None, None, None, (point(AS_OF, 98.0, 103.0),))
-    rows = rotation_lines(rotation_of(bare, entry("XLE", (102.0, 97.0))), 40, 10)
+    rows = rotation_lines(rotation_of(bare, entry("XLE", (102.0, 97.0))), 40, 10, TONES)
     x, y = find(rows, "XLU")
-    assert "dodger_blue2" in style_at(rows[y], x)
+    assert TONES.info in style_at(rows[y], x)  # Improving
     x, y = find(rows, "XLE")
-    assert "yellow" in style_at(rows[y], x)
+    assert TONES.warning in style_at(rows[y], x)  # Weakening
 
 
 def test_rrg_labels_of_coinciding_points_do_not_overlap() -> None:
     same = [entry(t, (101.0, 101.0), (102.0, 102.0)) for t in ("XLK", "XLC", "XLY")]
-    rows = rotation_lines(rotation_of(*same, entry("XLP", (98.0, 98.0))), 40, 12)
+    rows = rotation_lines(rotation_of(*same, entry("XLP", (98.0, 98.0))), 40, 12, TONES)
     text = plain(rows)
     for ticker in ("XLK", "XLC", "XLY", "XLP"):
         assert ticker in text
 
 
 def test_rrg_highlight_is_bold_and_reversed(rotation: Rotation) -> None:
-    rows = rotation_lines(rotation, 80, 24, highlight="XLK")
+    rows = rotation_lines(rotation, 80, 24, TONES, highlight="XLK")
     x, y = find(rows, "XLK")
     style = style_at(rows[y], x)
     assert "reverse" in style and "bold" in style
@@ -168,25 +173,25 @@ def test_rrg_highlight_is_bold_and_reversed(rotation: Rotation) -> None:
 
 def test_rrg_without_data_says_so() -> None:
     for rotation in (None, rotation_of(), rotation_of(RRGEntry("XLK", None, None, None))):
-        rows = rotation_lines(rotation, 40, 9)
+        rows = rotation_lines(rotation, 40, 9, TONES)
         assert len(rows) == 9
         assert rows[4].plain.strip() == "no rotation data"
         assert all(row.cell_len == 40 for row in rows)
 
 
 def test_rrg_entry_with_only_a_current_point_is_drawn() -> None:
-    rows = rotation_lines(rotation_of(RRGEntry("XLB", 101.0, 99.0, "Weakening")), 30, 8)
+    rows = rotation_lines(rotation_of(RRGEntry("XLB", 101.0, 99.0, "Weakening")), 30, 8, TONES)
     assert "XLB" in plain(rows)
 
 
 def test_rrg_all_points_at_the_center_do_not_raise() -> None:
-    rows = rotation_lines(rotation_of(entry("XLK", (100.0, 100.0), (100.0, 100.0))), 30, 8)
+    rows = rotation_lines(rotation_of(entry("XLK", (100.0, 100.0), (100.0, 100.0))), 30, 8, TONES)
     assert "XLK" in plain(rows)
 
 
 @pytest.mark.parametrize(("width", "height"), [(19, 10), (40, 5), (1, 1), (5, 2), (0, 0), (20, 6), (3, 40)])
 def test_rrg_tiny_sizes_do_not_raise(rotation: Rotation, width: int, height: int) -> None:
-    rows = rotation_lines(rotation, width, height)
+    rows = rotation_lines(rotation, width, height, TONES)
     assert len(rows) == (height if width > 0 else 0)
     assert all(row.cell_len == width for row in rows)
     if width >= 14 and (width < 20 or height < 6):
@@ -197,7 +202,7 @@ def test_rrg_tiny_sizes_do_not_raise(rotation: Rotation, width: int, height: int
 
 
 def test_price_chart_on_real_data_has_legend_axis_and_dates(gold: SymbolDetail) -> None:
-    rows = price_lines(gold, 80, 20)
+    rows = price_lines(gold, 80, 20, TONES)
     assert len(rows) == 20
     assert all(row.cell_len == 80 for row in rows)
     assert rows[0].plain.startswith("close  MA20  MA50  MA200")
@@ -213,7 +218,7 @@ def test_price_chart_on_real_data_has_legend_axis_and_dates(gold: SymbolDetail) 
 
 
 def test_price_chart_shows_the_last_bars_that_fit_two_per_cell(gold: SymbolDetail) -> None:
-    rows = price_lines(gold, 50, 12)
+    rows = price_lines(gold, 50, 12, TONES)
     label_width = rows[1].plain.index("┤")
     plot_width = 50 - label_width - 1
     first_shown = gold.bars[-plot_width * 2].on.isoformat()
@@ -223,10 +228,11 @@ def test_price_chart_shows_the_last_bars_that_fit_two_per_cell(gold: SymbolDetai
 
 
 def test_price_chart_legend_colours(gold: SymbolDetail) -> None:
-    legend = price_lines(gold, 60, 10)[0]
-    assert "dark_orange" in style_at(legend, legend.plain.index("MA20"))
-    assert "dodger_blue2" in style_at(legend, legend.plain.index("MA50"))
-    assert "magenta" in style_at(legend, legend.plain.index("MA200"))
+    legend = price_lines(gold, 60, 10, TONES)[0]
+    assert TONES.warning in style_at(legend, legend.plain.index("MA20"))
+    assert TONES.info in style_at(legend, legend.plain.index("MA50"))
+    assert TONES.down in style_at(legend, legend.plain.index("MA200"))
+    assert len({TONES.warning, TONES.info, TONES.down}) == 3  # three lines that read apart
 
 
 def bars(closes: list[float], ma: float | None = None) -> tuple[Bar, ...]:
@@ -245,25 +251,25 @@ def test_price_chart_handles_short_flat_and_gappy_series(gold: SymbolDetail) -> 
         bars([1.0, 2.0, 3.0], ma=2.0),
         bars([float(i) for i in range(400)]),
     ):
-        rows = price_lines(SymbolDetail(stats, series), 40, 8)
+        rows = price_lines(SymbolDetail(stats, series), 40, 8, TONES)
         assert all(row.cell_len == 40 for row in rows)
         assert series[-1].on.isoformat() in rows[-1].plain
     gappy = tuple(
         Bar(b.on, b.open, b.high, b.low, b.close, b.volume, None if i % 7 == 0 else b.ma20, None, b.ma200)
         for i, b in enumerate(gold.bars)
     )
-    assert "MA200" in plain(price_lines(SymbolDetail(stats, gappy), 60, 12))
+    assert "MA200" in plain(price_lines(SymbolDetail(stats, gappy), 60, 12, TONES))
 
 
 def test_price_chart_without_data_says_so(gold: SymbolDetail) -> None:
     for detail in (None, SymbolDetail(gold.stats, ())):
-        rows = price_lines(detail, 40, 9)
+        rows = price_lines(detail, 40, 9, TONES)
         assert rows[4].plain.strip() == "no price data"
 
 
 @pytest.mark.parametrize(("width", "height"), [(19, 10), (40, 4), (1, 1), (0, 5), (20, 5)])
 def test_price_chart_tiny_sizes_do_not_raise(gold: SymbolDetail, width: int, height: int) -> None:
-    rows = price_lines(gold, width, height)
+    rows = price_lines(gold, width, height, TONES)
     assert all(row.cell_len == width for row in rows)
 
 

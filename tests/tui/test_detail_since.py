@@ -35,7 +35,7 @@ def test_s_asks_for_a_date_and_shows_the_change_since_its_close() -> None:
 
     async def body(pilot: Any) -> None:
         await settle(pilot)
-        screen = DetailScreen(feed, snapshot, "^RUT")
+        screen = DetailScreen(feed, snapshot, "^RUT", pilot.app.tones)
         await pilot.app.push_screen(screen)
         await wait_until(pilot, lambda: screen.detail is not None)
         assert since_line(screen) == ""
@@ -69,7 +69,7 @@ def test_a_yield_s_change_since_is_in_basis_points() -> None:
 
     async def body(pilot: Any) -> None:
         await settle(pilot)
-        screen = DetailScreen(feed, snapshot, "^TNX")
+        screen = DetailScreen(feed, snapshot, "^TNX", pilot.app.tones)
         await pilot.app.push_screen(screen)
         await wait_until(pilot, lambda: screen.detail is not None)
         await pilot.press("s", *"2025-09-30", "enter")

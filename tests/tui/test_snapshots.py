@@ -72,9 +72,11 @@ def test_stale_after_a_failed_refresh(snap_compare: Any) -> None:
     )
 
     async def before(pilot: Any) -> None:
-        await wait_until(pilot, lambda: pilot.app.refresh_count == 1 and not pilot.app.refreshing)
+        await wait_until(
+            pilot, lambda: pilot.app.feed_status.refreshes == 1 and not pilot.app.feed_status.refreshing
+        )
         await pilot.press("r")
-        await wait_until(pilot, lambda: pilot.app.failures == 1)
+        await wait_until(pilot, lambda: pilot.app.feed_status.failures == 1)
         await settle(pilot)
 
     stale_app = create_app(service, clock=frozen_clock, interval=600, retry_base=600)

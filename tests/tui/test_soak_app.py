@@ -49,21 +49,25 @@ def test_the_app_survives_200_faulty_refreshes_and_recovers(tmp_path: Path) -> N
     async def body(pilot: Any) -> None:
         nonlocal seen_failures, checks
         table = pilot.app.query_one(IndicesTable)
-        while pilot.app.refresh_count < REFRESHES:
+        while pilot.app.feed_status.refreshes < REFRESHES:
             await pilot.pause(0.01)
-            day = START + timedelta(days=pilot.app.refresh_count // PER_DAY)
+            day = START + timedelta(days=pilot.app.feed_status.refreshes // PER_DAY)
             clock.day = provider.today = day
-            seen_failures = max(seen_failures, pilot.app.failures)
+            seen_failures = max(seen_failures, pilot.app.feed_status.failures)
             good = pilot.app.snapshot
             if good is not None and "^GSPC" in table.rows:
                 # Whatever happened to the feed, the pane shows the last good snapshot's figure.
                 assert table.get_cell("^GSPC", "last").plain == fmt.price(good.get("^GSPC").last)
                 checks += 1
         provider.rate = 0.0
-        done = pilot.app.refresh_count
+        done = pilot.app.feed_status.refreshes
         await wait_until(
             pilot,
-            lambda: pilot.app.refresh_count >= done + 2 and pilot.app.failures == 0 and not pilot.app.stale,
+            lambda: (
+                pilot.app.feed_status.refreshes >= done + 2
+                and pilot.app.feed_status.failures == 0
+                and not pilot.app.feed_status.stale
+            ),
             timeout=20,
         )
         snapshot = pilot.app.snapshot
@@ -72,7 +76,7 @@ def test_the_app_survives_200_faulty_refreshes_and_recovers(tmp_path: Path) -> N
         assert "STALE" not in line and "LIVE" in line
 
     run_pilot(app, body, size=(200, 50))
-    assert app.refresh_count >= REFRESHES
+    assert app.feed_status.refreshes >= REFRESHES
     assert sum(provider.injected.values()) > 50  # the faults really happened
     assert checks > 100
     assert app.return_code in (None, 0)

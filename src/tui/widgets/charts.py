@@ -16,15 +16,16 @@ from rich.text import Text
 from rotor.data.render import formatting as fmt
 from rotor.data.snapshot import Bar, Quadrant, Rotation, RRGEntry, SymbolDetail
 from rotor.tui.braille import BrailleCanvas, Scale
+from rotor.tui.tones import Tones
 from textual.reactive import reactive
 from textual.widget import Widget
 
-#: Quadrant colours (rich named colours that read on dark and light backgrounds).
-QUADRANT_COLOURS: dict[Quadrant, str] = {
-    "Leading": "green",
-    "Weakening": "yellow",
-    "Lagging": "red",
-    "Improving": "dodger_blue2",
+#: The colour role (``Tones``) of each quadrant.
+QUADRANT_ROLES: dict[Quadrant, str] = {
+    "Leading": "up",
+    "Weakening": "warning",
+    "Lagging": "down",
+    "Improving": "info",
 }
 
 #: Panes smaller than this (cells) show a short message instead of a chart.
@@ -144,7 +145,7 @@ def _axis_value(value: float) -> str:
 
 
 def rotation_lines(
-    rotation: Rotation | None, width: int, height: int, highlight: str | None = None
+    rotation: Rotation | None, width: int, height: int, tones: Tones, highlight: str | None = None
 ) -> list[Text]:
     """The Relative Rotation Graph drawn in ``width`` x ``height`` cells, one ``Text`` per row.
 
@@ -183,7 +184,7 @@ def rotation_lines(
         ("Weakening", width - len("Weakening"), height - 1),
     )
     for name, cx, cy in corners:
-        _place_text(canvas, cx, cy, name, f"dim {QUADRANT_COLOURS[name]}")
+        _place_text(canvas, cx, cy, name, f"dim {tones.text[QUADRANT_ROLES[name]]}")
     x_lo, x_hi = _axis_value(xs.lo), _axis_value(xs.hi)
     y_lo, y_hi = _axis_value(ys.lo), _axis_value(ys.hi)
     _place_text(canvas, 0, ay, x_lo, AXIS_STYLE)
@@ -200,7 +201,7 @@ def rotation_lines(
     ordered = sorted(tracks, key=lambda t: t.symbol == highlight)
     heads: list[tuple[_Track, int, int]] = []
     for track in ordered:
-        colour = QUADRANT_COLOURS[track.quadrant]
+        colour = tones.text[QUADRANT_ROLES[track.quadrant]]
         bold = track.symbol == highlight
         dots = [(float(xs.dot(x) or 0), float(ys.dot(y) or 0)) for x, y in track.points]
         segments = list(itertools.pairwise(dots)) or [(dots[0], dots[0])]
@@ -212,10 +213,10 @@ def rotation_lines(
 
     # Head markers first (so no ticker hides one), then the tickers, the highlighted one first.
     for track, cx, cy in heads:
-        colour = QUADRANT_COLOURS[track.quadrant]
+        colour = tones.text[QUADRANT_ROLES[track.quadrant]]
         canvas.label(cx, cy, "●", f"bold {colour}" if track.symbol == highlight else colour)
     for track, cx, cy in sorted(heads, key=lambda h: h[0].symbol != highlight):
-        colour = QUADRANT_COLOURS[track.quadrant]
+        colour = tones.text[QUADRANT_ROLES[track.quadrant]]
         style = f"bold reverse {colour}" if track.symbol == highlight else colour
         _place_ticker(canvas, cx, cy, track.symbol, style)
     return canvas.rows()
@@ -244,28 +245,34 @@ class RotationGraph(Widget):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._rotation = rotation
+        self._tones: Tones | None = None
 
     @property
     def rotation(self) -> Rotation | None:
         return self._rotation
 
-    def set_rotation(self, rotation: Rotation | None) -> None:
-        """Show ``rotation`` (``None``: no data) and repaint."""
+    def set_rotation(self, rotation: Rotation | None, tones: Tones | None = None) -> None:
+        """Show ``rotation`` (``None``: no data) and repaint, in ``tones`` (default: the app's theme)."""
         self._rotation = rotation
+        self._tones = tones
         self.refresh()
 
     def render(self) -> Text:
-        return join_lines(rotation_lines(self._rotation, self.size.width, self.size.height, self.highlight))
+        tones = self._tones or Tones.from_variables(self.app.theme_variables)
+        return join_lines(
+            rotation_lines(self._rotation, self.size.width, self.size.height, tones, self.highlight)
+        )
 
 
 # --- Price chart ---------------------------------------------------------------------------------
 
-#: The series of the price chart: bar field, legend label, style. ``close`` uses the theme's foreground.
-PRICE_SERIES: tuple[tuple[str, str, str], ...] = (
-    ("close", "close", "bold"),
-    ("ma20", "MA20", "dark_orange"),
-    ("ma50", "MA50", "dodger_blue2"),
-    ("ma200", "MA200", "magenta"),
+#: The series of the price chart: bar field, legend label, colour role (``Tones``; three that read
+#: apart in every theme). ``close`` is drawn bold in the theme's foreground.
+PRICE_SERIES: tuple[tuple[str, str, str | None], ...] = (
+    ("close", "close", None),
+    ("ma20", "MA20", "warning"),
+    ("ma50", "MA50", "info"),
+    ("ma200", "MA200", "down"),
 )
 
 
@@ -286,7 +293,7 @@ def _tick_rows(plot_height: int) -> list[int]:
     return sorted({round(i * (plot_height - 1) / (count - 1)) for i in range(count)})
 
 
-def price_lines(detail: SymbolDetail | None, width: int, height: int) -> list[Text]:
+def price_lines(detail: SymbolDetail | None, width: int, height: int, tones: Tones) -> list[Text]:
     """A price chart of ``detail`` in ``width`` x ``height`` cells, one ``Text`` per row.
 
     Row 0 is the legend (and the last close); then the plot with price labels on the left; the last row
@@ -323,19 +330,20 @@ def price_lines(detail: SymbolDetail | None, width: int, height: int) -> list[Te
     span = canvas.width - 1
     xs = [round(i * span / (count - 1)) if count > 1 else span for i in range(count)]
     # Averages first, the close last and on top: it keeps the cells it shares with an average.
-    for priority, (field, _, style) in enumerate(reversed(PRICE_SERIES)):
+    styles = {field: tones.text[role] if role else "bold" for field, _, role in PRICE_SERIES}
+    for priority, (field, _, _) in enumerate(reversed(PRICE_SERIES)):
         points: list[tuple[float, float] | None] = []
         for x, value in zip(xs, series[field], strict=True):
             y = ys.dot(value)
             points.append(None if y is None else (float(x), float(y)))
-        canvas.polyline(points, style, priority)
+        canvas.polyline(points, styles[field], priority)
 
     rows: list[Text] = []
     legend = Text(no_wrap=True, overflow="crop", end="")
-    for i, (_, label, style) in enumerate(PRICE_SERIES):
+    for i, (field, label, _) in enumerate(PRICE_SERIES):
         if i:
             legend.append("  ")
-        legend.append(label, style)
+        legend.append(label, styles[field])
     last = fmt.price(bars[-1].close)
     if legend.cell_len + 2 + len(last) <= width:
         legend.append(" " * (width - legend.cell_len - len(last)))
@@ -389,15 +397,18 @@ class PriceChart(Widget):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._detail = detail
+        self._tones: Tones | None = None
 
     @property
     def detail(self) -> SymbolDetail | None:
         return self._detail
 
-    def set_detail(self, detail: SymbolDetail | None) -> None:
-        """Show ``detail`` (``None``: no data) and repaint."""
+    def set_detail(self, detail: SymbolDetail | None, tones: Tones | None = None) -> None:
+        """Show ``detail`` (``None``: no data) and repaint, in ``tones`` (default: the app's theme)."""
         self._detail = detail
+        self._tones = tones
         self.refresh()
 
     def render(self) -> Text:
-        return join_lines(price_lines(self._detail, self.size.width, self.size.height))
+        tones = self._tones or Tones.from_variables(self.app.theme_variables)
+        return join_lines(price_lines(self._detail, self.size.width, self.size.height, tones))

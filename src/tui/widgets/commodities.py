@@ -6,6 +6,7 @@ from rich.text import Text
 from rotor.data.render import formatting as fmt
 from rotor.data.snapshot import InstrumentStats, MarketSnapshot
 from rotor.tui import cells
+from rotor.tui.tones import Tones
 from rotor.tui.widgets.table import SPARK_COLUMN, Column, KeyedTable
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -25,33 +26,35 @@ COLUMNS = (
 )
 
 
-def commodity_cells(stats: InstrumentStats, stale: bool) -> dict[str, Text]:
+def commodity_cells(stats: InstrumentStats, tones: Tones, stale: bool) -> dict[str, Text]:
     """A row: a yield (unit %) shows its changes in basis points, everything else in %."""
     stale = stale or stats.stale
     if stats.unit == "%":
         changes = {
-            key.lower(): cells.bp_change(fmt.yield_change_bp(stats.last, stats.base_close(key)), stale=stale)
+            key.lower(): cells.bp_change(
+                fmt.yield_change_bp(stats.last, stats.base_close(key)), tones, stale=stale
+            )
             for key in ("1D", "1W", "YTD")
         }
     else:
         changes = {
-            "1d": cells.change(stats.change_1d_pct, stale=stale),
-            "1w": cells.change(stats.change_1w_pct, stale=stale),
-            "ytd": cells.change(stats.change_ytd_pct, stale=stale),
+            "1d": cells.change(stats.change_1d_pct, tones, stale=stale),
+            "1w": cells.change(stats.change_1w_pct, tones, stale=stale),
+            "ytd": cells.change(stats.change_ytd_pct, tones, stale=stale),
         }
     return {
-        "name": cells.name(stats, stale=stale),
-        "last": cells.level(stats, stale=stale),
+        "name": cells.name(stats, tones, stale=stale),
+        "last": cells.level(stats, tones, stale=stale),
         "unit": Text(" " + (stats.unit or "index"), style="dim"),
         **changes,
-        "spark": Text(" ") + cells.sparkline(stats, stale=stale),
+        "spark": Text(" ") + cells.sparkline(stats, tones, stale=stale),
     }
 
 
-def milestones_text(snapshot: MarketSnapshot) -> Text:
+def milestones_text(snapshot: MarketSnapshot, tones: Tones) -> Text:
     """Every milestone of the pane's symbols, one per line: ``Gold ★ first close above $5,000 (...)``."""
     lines = [
-        Text.assemble((f"{stats.short:<10}", "bold"), cells.milestone_badge(m))
+        Text.assemble((f"{stats.short:<10}", "bold"), cells.milestone_badge(m, tones))
         for group in GROUPS
         for stats in snapshot.group(group)
         for m in stats.milestones
@@ -67,8 +70,8 @@ class CommoditiesTable(KeyedTable):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(COLUMNS, id=id)
 
-    def show(self, snapshot: MarketSnapshot, *, stale: bool = False) -> None:
-        rows = [(s.symbol, commodity_cells(s, stale)) for g in GROUPS for s in snapshot.group(g)]
+    def show(self, snapshot: MarketSnapshot, tones: Tones, *, stale: bool = False) -> None:
+        rows = [(s.symbol, commodity_cells(s, tones, stale)) for g in GROUPS for s in snapshot.group(g)]
         self.sync(rows)
 
 
@@ -85,11 +88,11 @@ class CommoditiesPane(Vertical):
         yield CommoditiesTable(id="commodities")
         yield Static(id="milestones")
 
-    def show(self, snapshot: MarketSnapshot, *, stale: bool = False) -> None:
-        self.query_one(CommoditiesTable).show(snapshot, stale=stale)
-        text = milestones_text(snapshot)
-        if text.plain != self._shown:
-            self._shown = text.plain
+    def show(self, snapshot: MarketSnapshot, tones: Tones, *, stale: bool = False) -> None:
+        self.query_one(CommoditiesTable).show(snapshot, tones, stale=stale)
+        text = milestones_text(snapshot, tones)
+        if text.markup != self._shown:
+            self._shown = text.markup
             self.query_one("#milestones", Static).update(text)
 
     _shown = ""

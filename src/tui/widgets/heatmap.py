@@ -1,22 +1,22 @@
 """Pane 2: the sector heatmap, one tile per SPDR sector ETF, coloured by the chosen timeframe's return.
 
-The colour is a diverging scale: neutral grey at 0 %, full colour at the timeframe's scale (1D 2 %,
-1W 4 %, 1M 8 %, YTD 15 %) and beyond. Two palettes: ``red-green`` and the colour-blind-safe
-``blue-orange`` (blue up, orange down).
+The colour is a diverging scale (``Tones.tile``): the theme's panel colour at 0 %, the full colour at the
+timeframe's scale (1D 2 %, 1W 4 %, 1M 8 %, YTD 15 %) and beyond. Two palettes (``rotor.tui.tones``):
+``red-green`` (the theme's success and error colours) and ``blue-orange`` for red-green colour blindness
+(its primary and warning colours).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from rich.console import RenderableType
 from rich.style import Style
 from rich.text import Text
 from rotor.data.render import formatting as fmt
 from rotor.data.snapshot import InstrumentStats, MarketSnapshot
-from rotor.tui.cells import contrast_text
 from rotor.tui.messages import SymbolChosen
+from rotor.tui.tones import Tones, contrast, style_name
 from textual import events
 from textual.binding import Binding
 from textual.reactive import reactive
@@ -25,34 +25,12 @@ from textual.widget import Widget
 TIMEFRAMES = ("1D", "1W", "1M", "YTD")
 #: The absolute return (in %) that gets the full colour, per timeframe.
 SCALE = {"1D": 2.0, "1W": 4.0, "1M": 8.0, "YTD": 15.0}
-NEUTRAL = (68, 68, 68)
-NO_DATA = (40, 40, 40)
 
 
-@dataclass(frozen=True, slots=True)
-class Palette:
-    name: str
-    up: tuple[int, int, int]
-    down: tuple[int, int, int]
-
-
-PALETTES = {
-    "red-green": Palette("red-green", up=(0, 150, 60), down=(200, 30, 30)),
-    "blue-orange": Palette("blue-orange", up=(20, 100, 220), down=(235, 120, 0)),
-}
-
-
-def tile_colour(value: float | None, scale: float, palette: Palette) -> tuple[int, int, int]:
-    """The tile background for a return: linear from neutral (0 %) to the palette's end at ``scale``."""
-    if value is None or not math.isfinite(value):
-        return NO_DATA
-    t = min(1.0, abs(value) / scale)
-    end = palette.up if value >= 0 else palette.down
-    return (
-        round(NEUTRAL[0] + (end[0] - NEUTRAL[0]) * t),
-        round(NEUTRAL[1] + (end[1] - NEUTRAL[1]) * t),
-        round(NEUTRAL[2] + (end[2] - NEUTRAL[2]) * t),
-    )
+def tile_style(value: float | None, scale: float, tones: Tones) -> Style:
+    """A tile's background for a return, with black or white text, whichever reads better on it."""
+    colour = tones.tile(value, scale)
+    return Style(bgcolor=style_name(colour), color=contrast(colour))
 
 
 def order_tiles(
@@ -89,21 +67,27 @@ class SectorHeatmap(Widget, can_focus=True):
     sort_by_return: reactive[bool] = reactive(False)
     cursor: reactive[int] = reactive(0)
 
-    def __init__(self, *, palette: str = "red-green", id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.palette = PALETTES.get(palette, PALETTES["red-green"])
         self._sectors: tuple[InstrumentStats, ...] = ()
         self._stale = False
+        self._tones: Tones | None = None
         self._columns = 1
 
     # --- data ------------------------------------------------------------------------------------
 
-    def show(self, snapshot: MarketSnapshot, *, stale: bool = False) -> None:
+    def show(self, snapshot: MarketSnapshot, tones: Tones, *, stale: bool = False) -> None:
         sectors = snapshot.group("sectors")
-        if sectors != self._sectors or stale != self._stale:
+        if sectors != self._sectors or stale != self._stale or tones != self._tones:
             self._sectors = sectors
             self._stale = stale
+            self._tones = tones
             self.refresh()
+
+    @property
+    def palette(self) -> str | None:
+        """The name of the palette the tiles are drawn in (``None`` before the first snapshot)."""
+        return self._tones.palette if self._tones else None
 
     @property
     def tiles(self) -> list[InstrumentStats]:
@@ -167,26 +151,26 @@ class SectorHeatmap(Widget, can_focus=True):
         index = ((y - 1) // tile_height) * columns + x // tile_width
         return index if 0 <= index < len(self._sectors) and x < columns * tile_width else None
 
-    def _legend(self, width: int) -> Text:
+    def _legend(self, width: int, tones: Tones) -> Text:
         scale = SCALE[self.timeframe]
         legend = Text.assemble((f" {self.timeframe} ", "bold reverse"), " ")
         for step in (-1.0, -0.5, 0.0, 0.5, 1.0):
-            r, g, b = tile_colour(step * scale, scale, self.palette)
-            legend.append("  ", style=Style(bgcolor=f"rgb({r},{g},{b})"))
+            legend.append("  ", style=tile_style(step * scale, scale, tones))
         legend.append(f" ±{scale:g}%  ", style="dim")
         legend.append("sorted by return" if self.sort_by_return else "sector order", style="dim")
         if self._stale:
-            legend.append(" · stale", style="bold yellow")
+            legend.append(" · stale", style=f"bold {tones.warning}")
         legend.truncate(width)
         return legend
 
     def render(self) -> RenderableType:
         width, height = self.size.width, self.size.height
-        if not self._sectors:
+        tones = self._tones
+        if not self._sectors or tones is None:
             return Text("waiting for data…", style="dim", justify="center")
         columns, tile_width, tile_height = self._layout(width, height)
         tiles = self.tiles
-        lines: list[Text] = [self._legend(width)]
+        lines: list[Text] = [self._legend(width, tones)]
         scale = SCALE[self.timeframe]
         for start in range(0, len(tiles), columns):
             row = tiles[start : start + columns]
@@ -194,8 +178,7 @@ class SectorHeatmap(Widget, can_focus=True):
             for offset, stats in enumerate(row):
                 index = start + offset
                 value = stats.change(self.timeframe)
-                r, g, b = tile_colour(value, scale, self.palette)
-                base = Style(bgcolor=f"rgb({r},{g},{b})") + contrast_text((r, g, b))
+                base = tile_style(value, scale, tones)
                 if self._stale:
                     base += Style(dim=True)
                 selected = index == self.cursor

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from rotor.data.snapshot import InstrumentStats, MarketSnapshot
 from rotor.tui import cells
+from rotor.tui.tones import Tones
 from rotor.tui.widgets.table import SPARK_COLUMN, Column, KeyedTable
 
 #: Groups shown in this pane, in order.
@@ -26,22 +27,22 @@ COLUMNS = (
 )
 
 
-def index_cells(stats: InstrumentStats, stale: bool) -> dict[str, Text]:
+def index_cells(stats: InstrumentStats, tones: Tones, stale: bool) -> dict[str, Text]:
     """The cells of one row; every figure is a field of ``stats`` (or a distance derived from two)."""
     stale = stale or stats.stale
     return {
-        "name": cells.name(stats, stale=stale),
-        "last": cells.level(stats, stale=stale),
-        "1d": cells.change(stats.change_1d_pct, stale=stale),
-        "1w": cells.change(stats.change_1w_pct, stale=stale),
-        "mtd": cells.change(stats.change_mtd_pct, stale=stale),
-        "ytd": cells.change(stats.change_ytd_pct, stale=stale),
-        "spark": Text(" ") + cells.sparkline(stats, stale=stale),
-        "ma20": cells.distance(stats, stats.ma20, stale=stale),
-        "ma50": cells.distance(stats, stats.ma50, stale=stale),
-        "ma200": cells.distance(stats, stats.ma200, stale=stale),
-        "r50": Text(" ") + cells.range_bar(stats.range_position(), 9),
-        "r52": Text(" ") + cells.range_bar(cells.range_52w_position(stats), 9),
+        "name": cells.name(stats, tones, stale=stale),
+        "last": cells.level(stats, tones, stale=stale),
+        "1d": cells.change(stats.change_1d_pct, tones, stale=stale),
+        "1w": cells.change(stats.change_1w_pct, tones, stale=stale),
+        "mtd": cells.change(stats.change_mtd_pct, tones, stale=stale),
+        "ytd": cells.change(stats.change_ytd_pct, tones, stale=stale),
+        "spark": Text(" ") + cells.sparkline(stats, tones, stale=stale),
+        "ma20": cells.distance(stats, stats.ma20, tones, stale=stale),
+        "ma50": cells.distance(stats, stats.ma50, tones, stale=stale),
+        "ma200": cells.distance(stats, stats.ma200, tones, stale=stale),
+        "r50": Text(" ") + cells.range_bar(stats.range_position(), tones, 9),
+        "r52": Text(" ") + cells.range_bar(cells.range_52w_position(stats), tones, 9),
     }
 
 
@@ -51,7 +52,9 @@ class IndicesTable(KeyedTable):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(COLUMNS, id=id)
 
-    def show(self, snapshot: MarketSnapshot, *, stale: bool = False) -> None:
+    def show(self, snapshot: MarketSnapshot, tones: Tones, *, stale: bool = False) -> None:
         self.sync(
-            (stats.symbol, index_cells(stats, stale)) for group in GROUPS for stats in snapshot.group(group)
+            (stats.symbol, index_cells(stats, tones, stale))
+            for group in GROUPS
+            for stats in snapshot.group(group)
         )

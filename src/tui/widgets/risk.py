@@ -4,23 +4,26 @@ from __future__ import annotations
 
 from rich.text import Text
 from rotor.data.snapshot import MarketSnapshot, RiskNote
+from rotor.tui.tones import Tones
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-SEVERITY_STYLE = {
-    "warning": "bold white on red",
-    "watch": "bold black on yellow",
-    "info": "bold white on blue",
-}
-SEVERITY_LABEL = {"warning": " WARN ", "watch": " WATCH", "info": " INFO "}
+#: The badge of each severity: its label and its colour role (``Tones``).
+SEVERITY_BADGE = {"warning": (" WARN ", "down"), "watch": (" WATCH", "warning"), "info": (" INFO ", "info")}
 
 
-def note_prompt(note: RiskNote, *, stale: bool = False) -> Text:
+def severity_badge(severity: str, tones: Tones) -> tuple[str, str]:
+    """The badge of a note's severity as (text, style)."""
+    label, role = SEVERITY_BADGE.get(severity, (severity, ""))
+    return label, tones.badge(role) if role else "bold"
+
+
+def note_prompt(note: RiskNote, tones: Tones, *, stale: bool = False) -> Text:
     """Badge and title on the first line, the one-line detail under it."""
     text = Text.assemble(
-        (SEVERITY_LABEL.get(note.severity, note.severity), SEVERITY_STYLE.get(note.severity, "bold")),
+        severity_badge(note.severity, tones),
         " ",
         (note.title, "bold"),
         "\n",
@@ -47,20 +50,20 @@ class RiskNotes(OptionList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.notes: tuple[RiskNote, ...] = ()
-        self._stale = False
+        self._shown: tuple[bool, Tones] | None = None
 
-    def show(self, snapshot: MarketSnapshot, *, stale: bool = False) -> None:
-        """Replace the options only when the notes changed, keeping the highlighted note."""
-        if snapshot.risk_notes == self.notes and stale == self._stale:
+    def show(self, snapshot: MarketSnapshot, tones: Tones, *, stale: bool = False) -> None:
+        """Replace the options only when the notes (or their look) changed, keeping the highlighted note."""
+        if snapshot.risk_notes == self.notes and (stale, tones) == self._shown:
             return
         keep = self.notes[self.highlighted].id if self.highlighted is not None and self.notes else None
         self.notes = snapshot.risk_notes
-        self._stale = stale
+        self._shown = (stale, tones)
         self.clear_options()
         if not self.notes:
             self.add_option(Option(Text("No rule fired for this session.", style="dim"), disabled=True))
             return
-        self.add_options(Option(note_prompt(n, stale=stale), id=n.id) for n in self.notes)
+        self.add_options(Option(note_prompt(n, tones, stale=stale), id=n.id) for n in self.notes)
         ids = [n.id for n in self.notes]
         self.highlighted = ids.index(keep) if keep in ids else 0
 

@@ -8,15 +8,14 @@ from rotor.data.render import formatting as fmt
 from rotor.data.snapshot import MarketSnapshot, Rotation, Spread
 from rotor.tui import cells
 from rotor.tui.messages import SymbolChosen
-from rotor.tui.widgets.charts import RotationGraph
+from rotor.tui.tones import Tones
+from rotor.tui.widgets.charts import QUADRANT_ROLES, RotationGraph
 from rotor.tui.widgets.table import Column, KeyedTable
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Static
-
-QUADRANT_STYLE = {"Leading": "green", "Weakening": "yellow", "Lagging": "red", "Improving": "dodger_blue2"}
 
 
 class RotationView(RotationGraph, can_focus=True):
@@ -32,13 +31,13 @@ class RotationView(RotationGraph, can_focus=True):
         super().__init__(id=id)
         self._symbols: tuple[str, ...] = ()
 
-    def show_rotation(self, rotation: Rotation | None) -> None:
-        if rotation == self.rotation and self._symbols:
+    def show_rotation(self, rotation: Rotation | None, tones: Tones) -> None:
+        if rotation == self.rotation and tones == self._tones and self._symbols:
             return  # unchanged: no repaint
         self._symbols = tuple(e.symbol for e in rotation.rrg) if rotation else ()
         if self._symbols and self.highlight not in self._symbols:
             self.highlight = self._symbols[0]
-        self.set_rotation(rotation)
+        self.set_rotation(rotation, tones)
 
     def action_step(self, delta: int) -> None:
         if not self._symbols:
@@ -51,13 +50,13 @@ class RotationView(RotationGraph, can_focus=True):
             self.post_message(SymbolChosen(self.highlight))
 
 
-def spread_value(spread: Spread, value: float | None, stale: bool) -> Text:
+def spread_value(spread: Spread, value: float | None, tones: Tones, stale: bool) -> Text:
     if spread.unit == "pts":
-        text = Text(fmt.points(value), style=cells.change_style(value), justify="right")
+        text = Text(fmt.points(value), style=tones.change(value), justify="right")
         if stale:
             text.stylize(cells.STALE_STYLE)
         return text
-    return cells.change(value, stale=stale)
+    return cells.change(value, tones, stale=stale)
 
 
 SPREAD_COLUMNS = (
@@ -68,12 +67,12 @@ SPREAD_COLUMNS = (
 )
 
 
-def quadrant_summary(rotation: Rotation) -> Text:
+def quadrant_summary(rotation: Rotation, tones: Tones) -> Text:
     """One line per quadrant with its sectors: ``Leading  XLC XLE``."""
     text = Text()
-    for quadrant, style in QUADRANT_STYLE.items():
+    for quadrant, role in QUADRANT_ROLES.items():
         members = [e.symbol for e in rotation.rrg if e.quadrant == quadrant]
-        text.append(f"{quadrant:<10}", style=f"bold {style}")
+        text.append(f"{quadrant:<10}", style=f"bold {tones.text[role]}")
         text.append(" ".join(members) if members else "-", style="" if members else "dim")
         text.append("\n")
     text.rstrip()
@@ -109,9 +108,9 @@ class RotationPane(Vertical):
             yield Static(id="quadrants", classes="rotation-text")
             yield Static(id="breadth", classes="rotation-text")
 
-    def show(self, snapshot: MarketSnapshot, *, stale: bool = False) -> None:
+    def show(self, snapshot: MarketSnapshot, tones: Tones, *, stale: bool = False) -> None:
         rotation = snapshot.rotation
-        self.query_one(RotationView).show_rotation(rotation)
+        self.query_one(RotationView).show_rotation(rotation, tones)
         table = self.query_one("#spreads", KeyedTable)
         quadrants = self.query_one("#quadrants", Static)
         breadth = self.query_one("#breadth", Static)
@@ -126,9 +125,9 @@ class RotationPane(Vertical):
                 s.id,
                 {
                     "label": Text(s.label),
-                    "1w": spread_value(s, s.change_1w, stale),
-                    "1m": spread_value(s, s.change_1m, stale),
-                    "ytd": spread_value(s, s.change_ytd, stale),
+                    "1w": spread_value(s, s.change_1w, tones, stale),
+                    "1m": spread_value(s, s.change_1m, tones, stale),
+                    "ytd": spread_value(s, s.change_ytd, tones, stale),
                 },
             )
             for s in rotation.spreads
@@ -136,7 +135,7 @@ class RotationPane(Vertical):
         basis = f"RS vs {rotation.benchmark}, {rotation.basis}, {rotation.window}-point window"
         detail = rotation.breadth.detail if rotation.breadth else ""
         texts = (
-            Text.assemble((basis + "\n", "dim"), quadrant_summary(rotation)),
+            Text.assemble((basis + "\n", "dim"), quadrant_summary(rotation, tones)),
             Text(f"Breadth: {detail}" if detail else "", style="dim"),
         )
         if texts != self._texts:  # a changed text may change its height: only then a layout pass

@@ -2,42 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from rotor.data.render import formatting as fmt
 from rotor.data.snapshot import MarketSnapshot
 from rotor.tui import cells
+from rotor.tui.tones import Tones
 from textual.widgets import Static
 
+if TYPE_CHECKING:
+    from rotor.tui.refresh import FeedStatus
+
+#: The badge of each source: its label and its colour role (``Tones``).
 SOURCE_BADGE = {
-    "live": ("LIVE", "bold black on green"),
-    "cache": ("CACHE", "bold black on yellow"),
-    "snapshot": ("BUNDLED", "bold white on blue"),
-    "replay": ("REPLAY", "bold white on magenta"),
+    "live": ("LIVE", "up"),
+    "cache": ("CACHE", "warning"),
+    "snapshot": ("BUNDLED", "info"),
+    "replay": ("REPLAY", "secondary"),
 }
 
 #: Ticker tape symbols, in order.
 TAPE = ("^GSPC", "^IXIC", "^DJI", "^RUT", "^VIX", "GC=F", "CL=F", "^TNX")
-
-
-@dataclass(frozen=True, slots=True)
-class FeedStatus:
-    """What the app knows about its refresh loop (the snapshot knows the rest)."""
-
-    live: bool
-    replay: bool
-    paused: bool = False
-    refreshing: bool = False
-    last_refresh: datetime | None = None
-    last_ok: bool = True
-    last_error: str | None = None
-    failures: int = 0
-    next_at: datetime | None = None
-    interval: float | None = None
-    stale: bool = False
-    initial: bool = False
 
 
 def data_age(snapshot: MarketSnapshot, today: date) -> str:
@@ -49,7 +36,7 @@ def data_age(snapshot: MarketSnapshot, today: date) -> str:
     return f"as of {snapshot.as_of.isoformat()} ({days} {unit} old)"
 
 
-def status_text(snapshot: MarketSnapshot | None, feed: FeedStatus, now: datetime) -> Text:
+def status_text(snapshot: MarketSnapshot | None, feed: FeedStatus, now: datetime, tones: Tones) -> Text:
     """One line: source badge and age, market state, last refresh and outcome, interval, errors."""
     text = Text(no_wrap=True, overflow="ellipsis")
     if snapshot is None:
@@ -57,38 +44,38 @@ def status_text(snapshot: MarketSnapshot | None, feed: FeedStatus, now: datetime
             text.append(" LOADING ", style="bold reverse")
             text.append(" computing the first snapshot…", style="dim")
             return text
-        text.append(" NO DATA ", style="bold white on red")
-        text.append(f" refresh failed: {feed.last_error}", style="red")
+        text.append(" NO DATA ", style=tones.badge("down"))
+        text.append(f" refresh failed: {feed.last_error}", style=tones.down)
         if feed.next_at is not None:
             text.append(f" · retry {feed.next_at.astimezone().strftime('%H:%M:%S')}", style="dim")
         return text
     key = "replay" if feed.replay else snapshot.source
-    label, style = SOURCE_BADGE.get(key, (key.upper(), "bold reverse"))
-    text.append(f" {label} ", style=style)
+    label, role = SOURCE_BADGE.get(key, (key.upper(), ""))
+    text.append(f" {label} ", style=tones.badge(role) if role else "bold reverse")
     if any(n.startswith("offline") for n in snapshot.notices):
-        text.append(" OFFLINE ", style="bold white on red")
+        text.append(" OFFLINE ", style=tones.badge("down"))
     if feed.stale:
-        text.append(" STALE ", style="bold black on yellow")
+        text.append(" STALE ", style=tones.badge("warning"))
     text.append(f" {data_age(snapshot, now.date())}")
     if feed.initial:
-        text.append(" · saved snapshot", style="yellow")
+        text.append(" · saved snapshot", style=tones.warning)
     for market in snapshot.markets:
         text.append(" · ")
-        text.append(market.label, style="green" if market.state == "open" else "")
+        text.append(market.label, style=tones.up if market.state == "open" else "")
     text.append(" · ")
     if feed.refreshing:
-        text.append("refreshing…", style="cyan")
+        text.append("refreshing…", style=tones.info)
     elif feed.last_refresh is not None:
         when = feed.last_refresh.astimezone().strftime("%H:%M:%S")
         if feed.last_ok:
             text.append(f"updated {when}")
         else:
-            text.append(f"refresh failed {when}", style="bold red")
+            text.append(f"refresh failed {when}", style=f"bold {tones.down}")
             if feed.last_error:
-                text.append(f": {feed.last_error}", style="red")
+                text.append(f": {feed.last_error}", style=tones.down)
     if feed.paused:
         text.append(" · ")
-        text.append("PAUSED (p)", style="bold black on yellow")
+        text.append("PAUSED (p)", style=tones.badge("warning"))
     elif not feed.live:
         text.append(" · live updates off", style="dim")
     elif feed.next_at is not None:
@@ -100,24 +87,24 @@ def status_text(snapshot: MarketSnapshot | None, feed: FeedStatus, now: datetime
     if fetch is not None and fetch.reason:
         # The source as a whole is not answering: its true reason (and when it is asked again).
         text.append(" · ")
-        text.append(fetch.reason, style="bold red")
+        text.append(fetch.reason, style=f"bold {tones.down}")
     elif fetch is not None and fetch.failures:
         for kind, count in fetch.failures:
             text.append(" · ")
-            text.append(f"{count} symbol{'s' if count != 1 else ''}: {kind}", style="red")
+            text.append(f"{count} symbol{'s' if count != 1 else ''}: {kind}", style=tones.down)
     elif snapshot.errors:
         count = len(snapshot.errors)
         text.append(" · ")
-        text.append(f"{count} feed error{'s' if count != 1 else ''}", style="red")
+        text.append(f"{count} feed error{'s' if count != 1 else ''}", style=tones.down)
     for notice in snapshot.notices:
         if notice.startswith(("offline", "cache only")):
             continue  # the badge and the age already say it
         text.append(" · ")
-        text.append(notice, style="yellow")
+        text.append(notice, style=tones.warning)
     return text
 
 
-def tape_text(snapshot: MarketSnapshot | None, *, stale: bool = False) -> Text:
+def tape_text(snapshot: MarketSnapshot | None, tones: Tones, *, stale: bool = False) -> Text:
     """The ticker tape: level and 1D change of the indices, VIX, gold, crude and the 10-year yield."""
     text = Text(no_wrap=True, overflow="ellipsis")
     if snapshot is None:
@@ -129,16 +116,16 @@ def tape_text(snapshot: MarketSnapshot | None, *, stale: bool = False) -> Text:
         stale_row = stale or stats.stale
         if text:
             text.append(" │ ", style="dim")
-        text.append_text(cells.session_mark(stats))
+        text.append_text(cells.session_mark(stats, tones))
         text.append(stats.short + " ", style="bold")
-        text.append_text(cells.level(stats, stale=stale_row))
+        text.append_text(cells.level(stats, tones, stale=stale_row))
         text.append(" ")
         if stats.unit == "%":
             bp = fmt.yield_change_bp(stats.last, stats.base_close("1D"))
-            text.append_text(cells.bp_change(bp, stale=stale_row))
+            text.append_text(cells.bp_change(bp, tones, stale=stale_row))
         else:
             arrow = "▲" if (stats.change_1d_pct or 0) > 0 else "▼" if (stats.change_1d_pct or 0) < 0 else ""
-            change = cells.change(stats.change_1d_pct, stale=stale_row)
+            change = cells.change(stats.change_1d_pct, tones, stale=stale_row)
             text.append(arrow, style=change.style)
             text.append_text(change)
     return text

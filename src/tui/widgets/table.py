@@ -8,7 +8,7 @@ disappears is removed.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from rich.text import Text
 from rotor.tui.cells import SPARK_WIDTH
@@ -17,8 +17,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 
 
-@dataclass(frozen=True, slots=True)
-class Column:
+class Column(NamedTuple):
     """A column; ``width`` includes a one-space gap (left of right-aligned figures)."""
 
     key: str
