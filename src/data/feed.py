@@ -44,10 +44,12 @@ if TYPE_CHECKING:
     from rotor.data.figures.rotation import RRGOptions
     from rotor.data.intake import Intake
     from rotor.data.panel import Panel
-    from rotor.data.sessions import Markets, TradingHours
+    from rotor.data.sessions import Markets, TradingHours, Venue
     from rotor.data.snapshot import MarketSnapshot, MarketState, SymbolDetail
     from rotor.data.sources.base import FetchResult, History, Quote, Source
     from rotor.data.sources.bundled import BundledProvider, DeepHistory
+    from rotor.data.streaming import LivePrices
+    from rotor.data.ticks import TickOutcome
 
 Clock = Callable[[], datetime]
 FeedSource = Literal["auto", "live", "cache", "snapshot"]
@@ -240,9 +242,20 @@ class LiveFeed:
         refresh_interval: float = DEFAULT_INTERVAL,
         rrg_options: RRGOptions | None = None,
         risk_thresholds: RiskThresholds | None = None,
+        stream_url: str | None = None,
+        extended_hours: bool = True,
     ) -> None:
         self.cache = cache
         self.source = source if mode != "cache" and as_of is None else None
+        #: Streamed prices while markets trade (``stream_url``: Yahoo's price stream; ``None``: poll only).
+        self.prices: LivePrices | None = None
+        if stream_url and self.source is not None:
+            from rotor.data.streaming import LivePrices
+
+            self.prices = LivePrices(stream_url)
+        self._extended_hours = extended_hours
+        self._last: MarketSnapshot | None = None
+        self._markets: Markets | None = None
         self._mode = mode
         self._as_of = as_of
         self._symbols = tuple(symbols)
@@ -378,6 +391,8 @@ class LiveFeed:
             assert result is not None
             failure = _first_failure(result)
             raise type(failure)(failure.reason)  # the source's reason, for every symbol alike
+        if self.prices is not None and markets is not None:
+            self._fold_streamed(markets, now)
         figures = self._current_figures()
         sources = self._sources(result)
         status = self._status(figures, markets, result, sources, offline, now)
@@ -412,7 +427,61 @@ class LiveFeed:
         ):
             self.cache.save_snapshot(snapshot)
             self._saved = snapshot
+        with self._lock:
+            self._last, self._markets = snapshot, markets
+        if self.prices is not None and markets is not None:
+            from rotor.data.streaming import stream_symbols
+
+            self.prices.update(stream_symbols(self._symbols, markets, now))
         return snapshot
+
+    # -- streaming ----------------------------------------------------------------------------------------
+
+    def _fold_streamed(self, markets: Markets, now: datetime) -> None:
+        """The latest streamed price of each symbol, as the close of its session's bar in the panel (the
+        poll's figures start from what the stream last said, never from an older polled price)."""
+        from rotor.data.sources.base import Quote
+
+        assert self.prices is not None
+        prices: dict[str, tuple[date, float]] = {}
+        for symbol, tick in self.prices.latest().items():
+            market = markets.get(symbol)
+            session = market.session_at(tick.time) if market is not None else None
+            if session is not None and session.holds(now):
+                prices[symbol] = (session.day, tick.price)
+                self._quotes[symbol] = (Quote(symbol, tick.price, tick.time), session.day)
+        with self._lock:
+            assert self._panel is not None
+            priced = self._panel.with_prices(prices)
+            if priced is not self._panel:
+                self._panel = priced
+                self._panel_version += 1
+
+    def take_ticks(self, now: datetime | None = None) -> TickOutcome | None:
+        """The ticks streamed since the last call, applied to the last snapshot (``rotor.data.ticks``):
+        the new snapshot (``None`` when nothing changed on screen), and the symbols whose ticks need a
+        poll first (a session without a bar yet). ``None`` when there is nothing to apply."""
+        from rotor.data.ticks import apply_ticks
+
+        if self.prices is None:
+            return None
+        ticks = self.prices.take()
+        with self._lock:
+            last, markets = self._last, self._markets
+        if not ticks or last is None or markets is None:
+            return None
+        moment = now or self._clock()
+        outcome = apply_ticks(last, ticks, markets, moment, extended=self._extended_hours)
+        if outcome.snapshot is not None:
+            with self._lock:
+                if self._last is last:  # a poll that finished meanwhile wins: its snapshot has the ticks
+                    self._last = outcome.snapshot
+        return outcome
+
+    def close(self) -> None:
+        """Stop the stream (the app calls this on the way out)."""
+        if self.prices is not None:
+            self.prices.stop()
 
     def _fetch(self, source: Source, markets: Markets, now: datetime) -> FetchResult | None:
         """Ask ``source`` for what may have changed; take the answer in, commit it, merge it."""
@@ -421,6 +490,7 @@ class LiveFeed:
 
         wanted: dict[str, date] = {}
         last = self._last_dates()
+        streamed = self.prices.fresh(now) if self.prices is not None else frozenset()
         for symbol in self._tickers:
             market = markets.get(symbol)
             if market is None:
@@ -428,7 +498,7 @@ class LiveFeed:
                 wanted[symbol] = last.get(symbol) or FULL_HISTORY
                 continue
             start = fetch_start(market, self._checks.get(symbol), now)
-            if start is not None:
+            if start is not None and not self._streamed(symbol, start, market, now, streamed):
                 wanted[symbol] = start
         self._rejections = ()
         if not wanted:
@@ -486,6 +556,17 @@ class LiveFeed:
             with self._lock:
                 self._deep.update(deep)
                 self._panel_version += 1
+
+    def _streamed(
+        self, symbol: str, start: date, market: Venue, now: datetime, fresh: frozenset[str]
+    ) -> bool:
+        """True when the stream keeps ``symbol`` current: all it needs is its session in progress, whose bar
+        the panel already has, and the stream gave it a price lately. (After the session closes, its
+        official close is asked for as usual.)"""
+        if symbol not in fresh:
+            return False
+        current = market.current(now)
+        return current is not None and start == current.day and self._last_dates().get(symbol) == start
 
     def _current_figures(self) -> Figures:
         """The figures of the panel in memory (computed again only when the panel changed)."""

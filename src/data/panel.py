@@ -6,7 +6,8 @@ some NYSE holidays, for example). Metrics always use each symbol's own sessions 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -100,6 +101,34 @@ class Panel:
             old = getattr(self, f).reindex(index=index, columns=columns)
             parts[f] = old.mask(present, getattr(new, f).reindex(index=index, columns=columns))
         return Panel(**parts)
+
+    def with_prices(self, prices: Mapping[str, tuple[date, float]]) -> Panel:
+        """This panel with each price (symbol -> (day, price)) as the close of that symbol's bar of that day,
+        its high and low widened to hold it (a streamed price during its session). A price for a day
+        without a bar changes nothing: the panel never invents a bar. Returns this panel when nothing
+        changes."""
+        close, high, low = self.close, self.high, self.low
+        changed = False
+        for symbol, (day, price) in prices.items():
+            stamp = pd.Timestamp(day)
+            if symbol not in close.columns or stamp not in close.index:
+                continue
+            current = float(close.at[stamp, symbol])  # type: ignore[arg-type]
+            if math.isnan(current) or current == price:  # no bar that day, or nothing new
+                continue
+            if not changed:
+                close, high, low = close.copy(), high.copy(), low.copy()
+                changed = True
+            close.at[stamp, symbol] = price
+            top = float(high.at[stamp, symbol])  # type: ignore[arg-type]
+            bottom = float(low.at[stamp, symbol])  # type: ignore[arg-type]
+            if not math.isnan(top):
+                high.at[stamp, symbol] = max(top, price)
+            if not math.isnan(bottom):
+                low.at[stamp, symbol] = min(bottom, price)
+        if not changed:
+            return self
+        return Panel(open=self.open, high=high, low=low, close=close, volume=self.volume)
 
     def upto(self, as_of: date) -> Panel:
         """The panel cut after ``as_of`` (rows dated on or before it)."""

@@ -46,6 +46,8 @@ REST: Final = 300.0
 #: Reconnect backoff: the first wait, doubling, capped (seconds), each stretched by up to 100% jitter.
 BACKOFF_BASE: Final = 1.0
 BACKOFF_CAP: Final = 30.0
+#: Seconds a connection may take to open.
+CONNECT_TIMEOUT: Final = 10.0
 #: yfinance re-sends the subscription this often; rotor does the same on its own connection.
 RESUBSCRIBE_EVERY: Final = 15.0
 
@@ -108,9 +110,19 @@ def decode_frame(frame: str | bytes) -> Tick | None:
 
 def _client_class() -> Any:
     """yfinance's WebSocket client with a reader of rotor's own (see the module docstring)."""
+    from rotor.data.sources.yahoo import quiet_yfinance_logging
     from yfinance.live import WebSocket
 
+    quiet_yfinance_logging()
+
     class PriceStream(WebSocket):  # type: ignore[misc]
+        def _connect(self) -> None:
+            # yfinance's own connect has no time limit and calls websockets' connect() the deprecated way.
+            if self._ws is None:
+                from websockets.sync.client import connect
+
+                self._ws = connect(self.url, open_timeout=CONNECT_TIMEOUT, legacy=True)
+
         def frames(self, timeout: float) -> Iterable[str | bytes]:
             """Frames as they come; stops when nothing came within ``timeout`` (a stall) and raises what
             the connection raises when it drops."""

@@ -1,0 +1,118 @@
+"""The live feed with the price stream: the real yfinance over HTTP (fake Yahoo) for daily bars, yfinance's
+WebSocket client (fake stream) for prices. Ticks reach the snapshot, a poll while the stream is healthy
+asks Yahoo only for what daily bars need, the session's official close is still polled after the close,
+and which symbols are streamed follows the markets (pre- and post-market for US ETFs)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from rotor.data.cache import Cache
+from rotor.data.feed import LiveFeed
+from rotor.data.sessions import resolve_markets
+from rotor.data.sources.fake import FakeProvider
+from rotor.data.sources.fake_stream import FakeStream
+from rotor.data.sources.fake_yahoo import FakeYahoo, keep_yahoo_cookies
+from rotor.data.sources.yahoo import YahooSource
+from rotor.data.streaming import stream_symbols
+from rotor.data.symbols import UNIVERSE
+
+NY = ZoneInfo("America/New_York")
+
+
+@dataclass
+class Clock:
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[tuple[LiveFeed, FakeYahoo, FakeStream, Clock]]:
+    clock = Clock(datetime(2026, 3, 9, 11, 0, tzinfo=NY))
+    with FakeYahoo(clock) as yahoo, FakeStream(yahoo, clock, rate=200) as stream:
+        source = YahooSource(
+            cache_dir=tmp_path, rewrite=yahoo.rewrite, on_response=keep_yahoo_cookies, clock=clock
+        )
+        feed = LiveFeed(
+            Cache(tmp_path / "cache"),
+            source,
+            clock=clock,
+            seed=FakeProvider(date(2026, 3, 4), source="snapshot"),
+            stream_url=stream.url,
+        )
+        try:
+            yield feed, yahoo, stream, clock
+        finally:
+            feed.close()
+
+
+def test_ticks_reach_the_snapshot_and_polls_ask_only_for_daily_bars(
+    live: tuple[LiveFeed, FakeYahoo, FakeStream, Clock],
+) -> None:
+    feed, yahoo, stream, clock = live
+    first = feed.refresh()
+    assert feed.prices is not None
+    wait_for(lambda: feed.prices is not None and feed.prices.status.mode == "stream")
+    clock.now += timedelta(seconds=30)
+    wait_for(lambda: {"SPY", "GC=F"} <= set(feed.prices.latest()) if feed.prices else False)
+    wait_for(
+        lambda: all(t.time == clock.now for s, t in feed.prices.latest().items() if s in ("SPY", "GC=F"))
+    )
+    outcome = feed.take_ticks(clock.now)
+    assert outcome is not None and outcome.snapshot is not None and not outcome.refresh
+    spy = outcome.snapshot.get("SPY")
+    expected = stream.price("SPY", clock.now)
+    assert spy is not None and expected is not None and spy.last == pytest.approx(expected[0])
+    assert spy.price_state == "live" and spy.last != first.get("SPY").last  # type: ignore[union-attr]
+    yahoo.reset_log()
+    clock.now += timedelta(seconds=30)
+    wait_for(lambda: feed.prices is not None and feed.prices.latest()["SPY"].time == clock.now)
+    polled = feed.refresh()
+    charts = sorted(r.symbol or "" for r in yahoo.log if r.kind == "chart")
+    assert charts == ["DX-Y.NYB", "^TNX"]  # only the two the stream cannot give (no rows after 03-06)
+    spy_polled = polled.get("SPY")
+    assert spy_polled is not None and spy_polled.last == pytest.approx(feed.prices.latest()["SPY"].price)
+
+
+def test_after_the_close_the_official_close_is_polled(
+    live: tuple[LiveFeed, FakeYahoo, FakeStream, Clock],
+) -> None:
+    feed, yahoo, _, clock = live
+    feed.refresh()
+    assert feed.prices is not None
+    wait_for(lambda: "SPY" in feed.prices.latest())
+    clock.now = datetime(2026, 3, 9, 16, 30, tzinfo=NY)
+    yahoo.reset_log()
+    evening = feed.refresh()
+    assert "SPY" in {r.symbol for r in yahoo.log if r.kind == "chart"}
+    spy = evening.get("SPY")
+    assert spy is not None and spy.last == 678.27 and spy.price_state == "close"  # the official close
+
+
+def test_which_symbols_stream_follows_the_markets() -> None:
+    markets = resolve_markets({s.ticker: s.venue for s in UNIVERSE})
+
+    def at(text: str) -> frozenset[str]:
+        return stream_symbols(UNIVERSE, markets, datetime.fromisoformat(text).replace(tzinfo=NY))
+
+    assert at("2026-03-09 11:00") == {s.ticker for s in UNIVERSE}  # everything trades
+    assert at("2026-03-07 12:00") == frozenset()  # Saturday: nothing, the stream closes
+    sunday = at("2026-03-08 19:00")
+    assert sunday == {"GC=F", "SI=F", "CL=F", "NG=F", "HG=F"}  # Globex only
+    evening = at("2026-03-09 17:30")  # post-market for US ETFs; futures in their break
+    assert evening == {s.ticker for s in UNIVERSE if s.kind in ("etf", "sector")}
