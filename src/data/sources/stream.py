@@ -118,7 +118,7 @@ def _client_class() -> Any:
     class PriceStream(WebSocket):  # type: ignore[misc]
         def _connect(self) -> None:
             # yfinance's own connect has no time limit and calls websockets' connect() the deprecated way.
-            if self._ws is None:
+            if getattr(self, "_ws", None) is None:
                 from websockets.sync.client import connect
 
                 self._ws = connect(self.url, open_timeout=CONNECT_TIMEOUT, legacy=True)
