@@ -55,6 +55,15 @@ async def cycle_app(cycles: int) -> dict[str, Any]:
         def detail(self, snapshot: MarketSnapshot, symbol: str) -> object:
             raise NotImplementedError
 
+        def stream_status(self) -> None:
+            return None
+
+        def take_ticks(self, now: object = None) -> None:
+            return None
+
+        def close(self) -> None:
+            pass
+
     # The timer is re-armed on every cycle but never fires: only the posted snapshots refresh.
     app = create_app(Alternating(), interval=1e6, closed_interval=1e6)  # type: ignore[arg-type]
     block = max(1, cycles // 10)

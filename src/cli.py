@@ -21,7 +21,7 @@ import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from typing import IO, TYPE_CHECKING, Any, NoReturn, cast
 
 from rotor import __version__
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from rotor.data.feed import Feed
     from rotor.data.settings import Config
     from rotor.data.snapshot import MarketSnapshot, SymbolDetail
+    from rotor.data.sources.stream import StreamStatus
+    from rotor.data.ticks import TickOutcome
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -216,9 +218,12 @@ def check_as_of(as_of: date | None) -> None:
         )
 
 
-def open_feed(args: argparse.Namespace, config: Config, log: logging.Logger | None = None) -> Feed:
+def open_feed(
+    args: argparse.Namespace, config: Config, log: logging.Logger | None = None, *, stream: bool = False
+) -> Feed:
     """The feed for the ``--source`` choice and the config (see ``rotor.data.feed.open_feed``); with a
-    ``log``, one whose refreshes are logged (``LoggedFeed``)."""
+    ``log``, one whose refreshes are logged (``LoggedFeed``). ``stream``: the app's feed, which streams
+    prices while markets trade unless ``[refresh] stream = false``."""
     from rotor.data.feed import open_feed as open_data_feed
 
     check_as_of(args.as_of)
@@ -230,6 +235,9 @@ def open_feed(args: argparse.Namespace, config: Config, log: logging.Logger | No
         refresh_interval=config.refresh.interval,
         rrg_options=config.rotation,
         risk_thresholds=config.risk,
+        # The stream is for the app: a report takes one snapshot and leaves.
+        stream=stream and config.refresh.stream,
+        extended_hours=config.display.extended_hours,
     )
     return feed if log is None else LoggedFeed(feed, log)
 
@@ -292,6 +300,7 @@ class LoggedFeed:
     def __init__(self, feed: Feed, log: logging.Logger) -> None:
         self._feed = feed
         self._log = log
+        self._stream_mode: tuple[str, str | None] | None = None
 
     @property
     def live(self) -> bool:
@@ -332,6 +341,19 @@ class LoggedFeed:
         for error in snapshot.errors:
             self._log.warning("feed error: %s", error)
         return snapshot
+
+    def stream_status(self) -> StreamStatus | None:
+        status = self._feed.stream_status()
+        if status is not None and (status.mode, status.reason) != self._stream_mode:
+            self._stream_mode = (status.mode, status.reason)
+            self._log.info("price stream: %s%s", status.mode, f" ({status.reason})" if status.reason else "")
+        return status
+
+    def take_ticks(self, now: datetime | None = None) -> TickOutcome | None:
+        return self._feed.take_ticks(now)
+
+    def close(self) -> None:
+        self._feed.close()
 
     def detail(self, snapshot: MarketSnapshot, symbol: str) -> SymbolDetail:
         started = time.perf_counter()
@@ -426,7 +448,7 @@ def run_app(args: argparse.Namespace, config: Config, log: logging.Logger | None
         from rotor.tui.app import run
         from rotor.tui.preferences import default_state_file
 
-        feed = open_feed(args, config, log)
+        feed = open_feed(args, config, log, stream=True)
         first = feed.refresh() if args.as_of is not None else None
         # A value equal to the default counts as unset (the config cannot tell the two apart).
         display, defaults = config.display, DisplaySettings()

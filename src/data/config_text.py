@@ -27,8 +27,10 @@ def _toml_string(text: str) -> str:
 
 
 def _toml_value(value: object) -> str:
-    """A TOML literal for a string, number or watchlist."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    """A TOML literal for a boolean, string, number or watchlist."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, tuple):
         if not value:

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from rotor.data.snapshot import MarketSnapshot, MarketState, SymbolDetail
     from rotor.data.sources.base import FetchResult, History, Quote, Source
     from rotor.data.sources.bundled import BundledProvider, DeepHistory
+    from rotor.data.sources.stream import StreamStatus
     from rotor.data.streaming import LivePrices
     from rotor.data.ticks import TickOutcome
 
@@ -89,6 +90,19 @@ class Feed(Protocol):
 
     def detail(self, snapshot: MarketSnapshot, symbol: str) -> SymbolDetail:
         """Bars and averages of one symbol (at its own date in ``snapshot``). Called from a worker thread."""
+        ...
+
+    def stream_status(self) -> StreamStatus | None:
+        """What the price stream is doing, or ``None`` for a feed that does not stream."""
+        ...
+
+    def take_ticks(self, now: datetime | None = None) -> TickOutcome | None:
+        """The prices streamed since the last call, applied to the last snapshot (``None``: nothing new).
+        Cheap: the app calls it a few times a second on its own thread."""
+        ...
+
+    def close(self) -> None:
+        """Stop what runs in the background (the stream); the app calls it on the way out."""
         ...
 
 
@@ -173,6 +187,15 @@ class BundledFeed:
         from rotor.data.build import symbol_detail
 
         return symbol_detail(self._load_panel(), snapshot, symbol)
+
+    def stream_status(self) -> StreamStatus | None:
+        return None  # the bundled data does not move
+
+    def take_ticks(self, now: datetime | None = None) -> TickOutcome | None:
+        return None
+
+    def close(self) -> None:
+        pass
 
 
 def _missing(figures: Figures, symbol: str) -> bool:
@@ -427,6 +450,8 @@ class LiveFeed:
         ):
             self.cache.save_snapshot(snapshot)
             self._saved = snapshot
+        if self.prices is not None and markets is not None:
+            snapshot = self._with_stream(snapshot, markets, now)
         with self._lock:
             self._last, self._markets = snapshot, markets
         if self.prices is not None and markets is not None:
@@ -456,6 +481,18 @@ class LiveFeed:
             if priced is not self._panel:
                 self._panel = priced
                 self._panel_version += 1
+
+    def _with_stream(self, snapshot: MarketSnapshot, markets: Markets, now: datetime) -> MarketSnapshot:
+        """``snapshot`` with what the stream says now (a later price than the poll's, a pre- or post-market
+        price): the poll never takes a streamed price off the screen."""
+        from rotor.data.ticks import apply_ticks
+
+        assert self.prices is not None
+        outcome = apply_ticks(snapshot, self.prices.recent(), markets, now, extended=self._extended_hours)
+        return outcome.snapshot or snapshot
+
+    def stream_status(self) -> StreamStatus | None:
+        return self.prices.status if self.prices is not None else None
 
     def take_ticks(self, now: datetime | None = None) -> TickOutcome | None:
         """The ticks streamed since the last call, applied to the last snapshot (``rotor.data.ticks``):
@@ -706,6 +743,9 @@ def open_feed(
     refresh_interval: float = DEFAULT_INTERVAL,
     rrg_options: RRGOptions | None = None,
     risk_thresholds: RiskThresholds | None = None,
+    stream: bool = False,
+    stream_url: str | None = None,
+    extended_hours: bool = True,
 ) -> Feed:
     """The feed for a ``--source`` choice.
 
@@ -714,7 +754,9 @@ def open_feed(
     ``provider`` defaults to ``YahooSource`` (its yfinance caches in the same directory). With ``as_of``,
     a replay from the cache (never fetches). ``refresh_interval`` (seconds) sets how old a price may be
     while its market trades, and the fetch's time budget. ``rrg_options`` and ``risk_thresholds`` (the
-    config's ``[rotation]`` and ``[risk]``) go to the figures.
+    config's ``[rotation]`` and ``[risk]``) go to the figures. ``stream`` (``[refresh] stream``): a live
+    feed (``auto``/``live``) also streams prices from ``stream_url`` (default: Yahoo's price stream) while
+    markets trade; ``extended_hours`` (``[display] extended_hours``) keeps pre- and post-market ticks.
     """
     if source == "snapshot":
         return BundledFeed(
@@ -729,6 +771,10 @@ def open_feed(
         from rotor.data.sources.yahoo import YahooSource
 
         provider = YahooSource(cache_dir=None if str(directory).startswith("~") else directory, clock=clock)
+    if stream and mode != "cache" and stream_url is None:
+        from rotor.data.sources.stream import YAHOO_STREAM_URL
+
+        stream_url = YAHOO_STREAM_URL
     return LiveFeed(
         cache,
         provider,
@@ -739,4 +785,6 @@ def open_feed(
         refresh_interval=refresh_interval,
         rrg_options=rrg_options,
         risk_thresholds=risk_thresholds,
+        stream_url=stream_url if stream and mode != "cache" else None,
+        extended_hours=extended_hours,
     )

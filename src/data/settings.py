@@ -124,14 +124,14 @@ def spec_of(f: Field[Any]) -> Spec:
     return spec
 
 
-def kind_of(f: Field[Any]) -> Literal["choice", "integer", "number", "string", "list"]:
+def kind_of(f: Field[Any]) -> Literal["choice", "boolean", "integer", "number", "string", "list"]:
     """How a setting's value is checked, from its declaration: its choices, else its default's type (a
     ``None`` default means an optional string, no default a string)."""
     if spec_of(f).choices:
         return "choice"
     default = f.default
     if isinstance(default, bool):
-        raise TypeError(f"{f.name}: no boolean settings are declared")
+        return "boolean"
     if isinstance(default, int):
         return "integer"
     if isinstance(default, float):
@@ -162,6 +162,8 @@ def problem_with(f: Field[Any], value: object, given: str | None = None) -> str 
     ``given``: the text the user typed, echoed instead of ``value`` (a command-line number)."""
     spec, kind = spec_of(f), kind_of(f)
     got = shown(value) if given is None else given if len(given) <= 40 else given[:39] + "…"
+    if kind == "boolean":
+        return None if isinstance(value, bool) else f"must be true or false, got {type_name(value)} ({got})"
     if kind in ("integer", "number"):
         integer = kind == "integer"
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -239,6 +241,11 @@ class RefreshSettings:
         "seconds between refreshes while every market is closed",
         low=MIN_INTERVAL,
         high=MAX_INTERVAL,
+    )
+    stream: bool = setting(
+        True,
+        "stream prices over Yahoo's WebSocket while markets trade (polling stays for the daily bars, "
+        "and takes over when the stream fails)",
     )
 
     def __post_init__(self) -> None:
@@ -368,6 +375,9 @@ class DisplaySettings:
     theme: str = setting("textual-dark", "the app's colour theme (ctrl+p lists them too)", choices=THEMES)
     heatmap_palette: Palette = setting(
         "red-green", "sector heatmap colours (blue-orange is colour-blind safe)", choices=PALETTES
+    )
+    extended_hours: bool = setting(
+        True, "show pre- and post-market prices of US stocks and ETFs beside the regular close"
     )
 
     def __post_init__(self) -> None:

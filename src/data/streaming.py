@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 from rotor.data.sources.stream import StreamStatus, Tick, YahooStream
-from rotor.data.ticks import EXTENDED_KINDS
+from rotor.data.ticks import EXTENDED_KINDS, EXTENDED_SESSIONS
 
 if TYPE_CHECKING:
     from rotor.data.sessions import Markets
@@ -39,7 +39,7 @@ def stream_symbols(symbols: Iterable[Symbol], markets: Markets, now: datetime) -
             continue
         current = market.current(now)
         trading = current is not None and current.trading(now)
-        extended = symbol.kind in EXTENDED_KINDS and market.state(now).state in ("pre", "post")
+        extended = symbol.kind in EXTENDED_KINDS and market.state(now).state in EXTENDED_SESSIONS
         if trading or extended:
             out.add(symbol.ticker)
     return frozenset(out)
@@ -52,6 +52,7 @@ class LivePrices:
         self._lock = threading.Lock()
         self._queue: deque[Tick] = deque(maxlen=MAX_QUEUED)
         self._latest: dict[str, Tick] = {}
+        self._extended: dict[str, Tick] = {}
         self._stream = make_stream(self._received, url=url)
         self.received = 0
 
@@ -62,6 +63,11 @@ class LivePrices:
             for tick in ticks:
                 if tick.session == "regular":
                     self._latest[tick.symbol] = tick
+                    extended = self._extended.get(tick.symbol)
+                    if extended is not None and extended.time <= tick.time:
+                        del self._extended[tick.symbol]  # the regular session took over
+                elif tick.session in EXTENDED_SESSIONS:
+                    self._extended[tick.symbol] = tick
 
     def update(self, symbols: frozenset[str]) -> None:
         """Stream exactly ``symbols`` (none: the stream closes)."""
@@ -78,6 +84,12 @@ class LivePrices:
         """The latest regular-session tick of each symbol."""
         with self._lock:
             return dict(self._latest)
+
+    def recent(self) -> list[Tick]:
+        """The latest regular-session tick of each symbol and its pre- or post-market tick when that is
+        later: what the stream says now, for a snapshot built from polled data (``LiveFeed.refresh``)."""
+        with self._lock:
+            return [*self._latest.values(), *self._extended.values()]
 
     def fresh(self, now: datetime) -> frozenset[str]:
         """Symbols the stream gave a price for within ``FRESH_FOR``, while it is streaming."""

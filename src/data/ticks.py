@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 #: Kinds whose pre- and post-market trades Yahoo streams (US listings).
 EXTENDED_KINDS: Final = frozenset({"etf", "sector", "equity"})
+#: The stream's sessions that are extended hours of a US listing.
+EXTENDED_SESSIONS: Final = frozenset({"pre", "post"})
 _AVERAGES: Final = (("ma20", 20), ("ma50", 50), ("ma200", 200))
 
 
@@ -87,7 +89,7 @@ def apply_ticks(
         market = markets.get(symbol)
         if stats is None or market is None or stats.last_date is None:
             continue
-        if tick.session in ("pre", "post") and stats.kind in EXTENDED_KINDS:
+        if tick.session in EXTENDED_SESSIONS and stats.kind in EXTENDED_KINDS:
             if extended and stats.last is not None:
                 moved[symbol] = replace(
                     stats,

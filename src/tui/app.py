@@ -39,6 +39,11 @@ if TYPE_CHECKING:
     from textual.css.query import DOMQuery
 
 
+#: How often the app takes the streamed ticks and repaints what they changed (seconds): at most a few
+#: repaints a second, whatever the rate of ticks.
+TICK_EVERY = 0.2
+
+
 class RotorApp(App[int]):
     """The market monitor. Built by ``create_app`` with its dependencies (feed, clock, intervals)."""
 
@@ -127,6 +132,25 @@ class RotorApp(App[int]):
         if self._on_started is not None:
             self._on_started()
         self.call_after_refresh(self.refresh_loop.start)
+        if self.feed.stream_status() is not None and not self.feed_status.replay:
+            self.set_interval(TICK_EVERY, self.take_ticks, name="ticks")
+
+    def take_ticks(self) -> None:
+        """The prices streamed since the last call, on screen: the feed applies them to the snapshot
+        (only the figures a price moves), the panes write the cells whose text changed. While paused,
+        the ticks wait in the feed's queue."""
+        status = self.feed.stream_status()
+        if status is not None:
+            self.refresh_loop.stream_changed(status.mode, status.last_tick, status.reason)
+        if self.feed_status.paused:
+            return
+        outcome = self.feed.take_ticks(self.clock())
+        if outcome is None:
+            return
+        if outcome.snapshot is not None:
+            self.snapshot = outcome.snapshot
+        if outcome.refresh:
+            self.refresh_loop.poll_soon()
 
     @property
     def active_pane(self) -> int:
@@ -275,5 +299,8 @@ def run(
     remembered = load_preferences(state_file)
     look = {"theme": theme or remembered.theme, "palette": palette or remembered.palette}
     app = create_app(feed, state_file=state_file, **look, **options)
-    result = app.run(**(run_options or {}))
+    try:
+        result = app.run(**(run_options or {}))
+    finally:
+        feed.close()
     return result if isinstance(result, int) else 0

@@ -45,6 +45,26 @@ def level(stats: InstrumentStats, tones: Tones, *, stale: bool = False) -> Text:
     return text
 
 
+#: The mark of a pre- or post-market price (``InstrumentStats.extended_session``).
+EXTENDED_MARKS: dict[str, str] = {"pre": "PRE", "post": "POST"}
+
+
+def extended(stats: InstrumentStats, tones: Tones, *, stale: bool = False) -> Text:
+    """``POST 671.42 +0.35%``: the pre- or post-market price of a US stock or ETF and its own change from
+    the regular close (empty without one; the regular figures stay on the close)."""
+    mark = EXTENDED_MARKS.get(stats.extended_session or "")
+    if mark is None or stats.extended_price is None:
+        return Text(justify="right")
+    text = Text(justify="right")
+    text.append(f"{mark} ", style=f"bold {tones.info}")
+    text.append(fmt.price(stats.extended_price, ""))
+    text.append(" ")
+    text.append_text(change(stats.extended_change_pct, tones))
+    if stale:
+        text.stylize(STALE_STYLE)
+    return text
+
+
 #: How a price relates to its market now (``InstrumentStats.price_state``), as a mark before the name,
 #: with its colour role (``Tones``): trading now, the market trades but rotor shows the previous
 #: session's close, the session just closed (the official close may still replace the price). A final

@@ -34,6 +34,11 @@ Clock = Callable[[], datetime]
 
 #: First retry after a failed refresh; doubles per failure, never more than the interval.
 RETRY_BASE = 5.0
+#: While the stream is healthy the poll (daily bars, official closes, rotation and risk notes) runs at
+#: most this often (seconds): the prices on screen come from the stream.
+STREAMING_POLL = 60.0
+#: A tick of a session rotor has no bar for asks for a poll, at most this often (seconds).
+TICK_POLL_EVERY = 10.0
 
 
 def utc_now() -> datetime:
@@ -58,6 +63,11 @@ class FeedStatus(NamedTuple):
     initial: bool = False
     #: Refreshes that ended (succeeded or failed).
     refreshes: int = 0
+    #: The price stream's mode (``stream``, ``connecting``, ``poll``, ``off``; ``None``: a feed that does
+    #: not stream), the time of its last tick, and why it is not streaming.
+    stream: str | None = None
+    last_tick: datetime | None = None
+    stream_reason: str | None = None
 
 
 def polling_interval(
@@ -135,8 +145,35 @@ class RefreshLoop:
             self._on_status(self.status)
 
     def current_interval(self) -> float:
-        """The polling interval for the markets of the last snapshot (see ``polling_interval``)."""
-        return polling_interval(self._markets, self._clock(), self.interval, self.closed_interval)
+        """The polling interval for the markets of the last snapshot (see ``polling_interval``); at least
+        ``STREAMING_POLL`` while the stream brings the prices."""
+        interval = self.interval
+        if self.status.stream == "stream":
+            interval = max(interval, STREAMING_POLL)
+        return polling_interval(self._markets, self._clock(), interval, max(interval, self.closed_interval))
+
+    def stream_changed(self, mode: str | None, last_tick: datetime | None, reason: str | None) -> None:
+        """The stream's state as the app last read it; the status bar follows, and the polling interval
+        with it (a stream that stops streaming brings the poll back to the interval at once)."""
+        status = self.status
+        if (mode, last_tick, reason) == (status.stream, status.last_tick, status.stream_reason):
+            return
+        was_streaming = status.stream == "stream"
+        self._set(stream=mode, last_tick=last_tick, stream_reason=reason)
+        stopped = was_streaming and mode != "stream" and self._timer is not None
+        if stopped and status.next_at is not None:
+            until_next = (status.next_at - self._clock()).total_seconds()
+            if until_next > self.current_interval():
+                self._arm(self._wait(self.current_interval()))
+
+    def poll_soon(self) -> None:
+        """A streamed tick belongs to a session rotor has no bar for: poll now, unless one ran within
+        ``TICK_POLL_EVERY`` seconds (a burst of such ticks asks once)."""
+        last = self.status.last_refresh
+        if last is not None and (self._clock() - last).total_seconds() < TICK_POLL_EVERY:
+            return
+        if not self.status.refreshing and not self.status.paused and self.status.live:
+            self.request()
 
     # --- what the app tells the loop ---------------------------------------------------------------
 

@@ -182,6 +182,12 @@ ERRORS = [
     ('[refresh]\n\ninterval = "60"\n', 3, "refresh.interval: must be a number, got a string ('60')"),
     ("[refresh]\nclosed_interval = true\n", 2, "must be a number, got a boolean"),
     ("[refresh]\ninterval = nan\n", 2, "must be a finite number"),
+    ('[refresh]\nstream = "yes"\n', 2, "refresh.stream: must be true or false, got a string ('yes')"),
+    (
+        "[display]\nextended_hours = 0\n",
+        2,
+        "display.extended_hours: must be true or false, got an integer (0)",
+    ),
     ("[risk]\nvix_watch_level = -1\n", 2, "risk.vix_watch_level: must not be negative, got -1"),
     ("[risk]\nmax_data_age_days = 4.5\n", 2, "risk.max_data_age_days: must be an integer, got 4.5"),
     ("[risk]\nvix_watch_levl = 20\n", 2, "did you mean 'vix_watch_level'?"),

@@ -325,3 +325,22 @@ def test_a_refresh_with_nothing_new_reuses_the_figures(
     later = feed.refresh()
     assert len(calls) == 2 and len(saves) == 1
     assert later.as_of == date(2026, 6, 8)
+
+
+def test_open_feed_streams_only_a_live_feed_that_wants_it(tmp_path: Path) -> None:
+    from rotor.data.sources.stream import YAHOO_STREAM_URL
+
+    def feed(source: str, **options: Any) -> Any:
+        return open_feed(source, cache_dir=str(tmp_path), as_of=None, **options)  # type: ignore[arg-type]
+
+    streaming = feed("auto", stream=True)
+    try:
+        assert streaming.prices is not None and streaming.prices._stream.url == YAHOO_STREAM_URL
+        assert streaming.stream_status().mode == "off"  # nothing subscribed yet: no connection
+    finally:
+        streaming.close()
+    assert feed("auto").stream_status() is None  # [refresh] stream = false (and every report)
+    assert feed("cache", stream=True).stream_status() is None  # the cache never fetches
+    assert feed("snapshot", stream=True).stream_status() is None
+    replay = open_feed("auto", cache_dir=str(tmp_path), as_of=date(2026, 3, 6), stream=True)
+    assert replay.stream_status() is None

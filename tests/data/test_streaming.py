@@ -116,3 +116,33 @@ def test_which_symbols_stream_follows_the_markets() -> None:
     assert sunday == {"GC=F", "SI=F", "CL=F", "NG=F", "HG=F"}  # Globex only
     evening = at("2026-03-09 17:30")  # post-market for US ETFs; futures in their break
     assert evening == {s.ticker for s in UNIVERSE if s.kind in ("etf", "sector")}
+
+
+def test_the_latest_extended_price_is_kept_until_the_regular_session_takes_over() -> None:
+    from rotor.data.sources.stream import Tick
+    from rotor.data.streaming import LivePrices
+
+    class Quiet:
+        status = None
+
+        def __init__(self, on_ticks: Callable[[list[Tick]], None], *, url: str) -> None:
+            self.on_ticks = on_ticks
+
+        def subscribe(self, symbols: frozenset[str]) -> None: ...
+
+        def stop(self) -> None: ...
+
+    prices = LivePrices("ws://unused", make_stream=Quiet)
+    stream: Quiet = prices._stream  # type: ignore[assignment]
+    at = datetime(2026, 3, 9, 15, 59, tzinfo=NY)
+    regular = Tick("SPY", 678.0, at, "regular")
+    post = Tick("SPY", 678.5, at + timedelta(minutes=40), "post")
+    stream.on_ticks([regular, post])
+    assert prices.recent() == [regular, post]  # a poll re-applies both: the later one wins
+    assert prices.latest() == {"SPY": regular}
+    pre = Tick("SPY", 679.0, at + timedelta(hours=16), "pre")
+    stream.on_ticks([pre])
+    assert prices.recent() == [regular, pre]
+    opening = Tick("SPY", 679.5, at + timedelta(hours=17, minutes=32), "regular")
+    stream.on_ticks([opening])
+    assert prices.recent() == [opening]  # the regular session took over: no pre-market price any more

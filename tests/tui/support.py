@@ -107,6 +107,15 @@ class ScriptedService:
             with self._lock:
                 self.running -= 1
 
+    def stream_status(self) -> None:
+        return None  # polls only
+
+    def take_ticks(self, now: object = None) -> None:
+        return None
+
+    def close(self) -> None:
+        pass
+
     def detail(self, snapshot: MarketSnapshot, symbol: str) -> SymbolDetail:
         return bundled(snapshot.as_of).detail(snapshot, symbol)
 

@@ -266,3 +266,30 @@ def test_a_saved_snapshot_that_cannot_be_read_is_no_snapshot() -> None:
     assert host.loop.saved_snapshot() is None and not host.loop.status.initial
     host = Host(ScriptedService([snapshot_at()], initial=snapshot_at()), Clock())
     assert host.loop.saved_snapshot() == snapshot_at() and host.loop.status.initial
+
+
+def test_while_the_stream_is_healthy_polls_slow_to_once_a_minute_and_speed_up_when_it_stops() -> None:
+    from rotor.tui.refresh import STREAMING_POLL, TICK_POLL_EVERY
+
+    clock = Clock()
+    feed = ScriptedService([snapshot_at()])
+    host = Host(feed, clock, interval=10)
+
+    async def body(pilot: Any) -> None:
+        host.loop.stream_changed("stream", clock.now, None)
+        host.loop.start()
+        await idle(pilot)
+        assert seconds_until(host.loop.status, clock.now) == STREAMING_POLL
+        # A tick of a session without a bar asks for a poll, but not twice within TICK_POLL_EVERY.
+        host.loop.poll_soon()
+        assert feed.calls == 1 and not host.loop.status.refreshing
+        clock.now += timedelta(seconds=TICK_POLL_EVERY)
+        host.loop.poll_soon()
+        await idle(pilot)
+        assert feed.calls == 2
+        # The stream gives up: the next poll comes after the interval, not a minute.
+        host.loop.stream_changed("poll", clock.now, "stream unreachable")
+        assert seconds_until(host.loop.status, clock.now) == 10
+        assert host.loop.status.stream_reason == "stream unreachable"
+
+    drive(host, body)

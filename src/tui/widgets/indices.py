@@ -27,12 +27,19 @@ COLUMNS = (
 )
 
 
+#: The pre- or post-market price and change, next to the regular close: shown while a row has one.
+EXTENDED_COLUMN = Column("ext", "Pre/post-market", 20)
+#: The columns while some row has an extended-hours price.
+EXTENDED_COLUMNS = (*COLUMNS[:2], EXTENDED_COLUMN, *COLUMNS[2:])
+
+
 def index_cells(stats: InstrumentStats, tones: Tones, stale: bool) -> dict[str, Text]:
     """The cells of one row; every figure is a field of ``stats`` (or a distance derived from two)."""
     stale = stale or stats.stale
     return {
         "name": cells.name(stats, tones, stale=stale),
         "last": cells.level(stats, tones, stale=stale),
+        "ext": cells.extended(stats, tones, stale=stale),
         "1d": cells.change(stats.change_1d_pct, tones, stale=stale),
         "1w": cells.change(stats.change_1w_pct, tones, stale=stale),
         "mtd": cells.change(stats.change_mtd_pct, tones, stale=stale),
@@ -53,8 +60,7 @@ class IndicesTable(KeyedTable):
         super().__init__(COLUMNS, id=id)
 
     def show(self, snapshot: MarketSnapshot, tones: Tones, *, stale: bool = False) -> None:
-        self.sync(
-            (stats.symbol, index_cells(stats, tones, stale))
-            for group in GROUPS
-            for stats in snapshot.group(group)
-        )
+        shown = [stats for group in GROUPS for stats in snapshot.group(group)]
+        extended = any(stats.extended_price is not None for stats in shown)
+        self.set_columns(EXTENDED_COLUMNS if extended else COLUMNS)
+        self.sync((stats.symbol, index_cells(stats, tones, stale)) for stats in shown)

@@ -56,6 +56,8 @@ def status_text(snapshot: MarketSnapshot | None, feed: FeedStatus, now: datetime
         text.append(" OFFLINE ", style=tones.badge("down"))
     if feed.stale:
         text.append(" STALE ", style=tones.badge("warning"))
+    if feed.live and not feed.replay:
+        text.append_text(stream_text(feed, tones))
     text.append(f" {data_age(snapshot, now.date())}")
     if feed.initial:
         text.append(" · saved snapshot", style=tones.warning)
@@ -101,6 +103,27 @@ def status_text(snapshot: MarketSnapshot | None, feed: FeedStatus, now: datetime
             continue  # the badge and the age already say it
         text.append(" · ")
         text.append(notice, style=tones.warning)
+    return text
+
+
+#: The mode badge of a live feed: prices pushed by the stream, or polled (the stream is off while no
+#: market trades, or resting after repeated failures, or not wanted: ``[refresh] stream = false``).
+STREAM_BADGE = {"stream": ("STREAM", "up"), "connecting": ("STREAM", "info")}
+
+
+def stream_text(feed: FeedStatus, tones: Tones) -> Text:
+    """`` STREAM  last tick 14:31:02`` while prices stream; `` POLL `` otherwise, with the stream's reason
+    when it failed."""
+    text = Text()
+    label, role = STREAM_BADGE.get(feed.stream or "", ("POLL", "secondary"))
+    text.append(" ")
+    text.append(f" {label} ", style=tones.badge(role))
+    if feed.stream == "connecting":
+        text.append(" connecting…", style="dim")
+    elif feed.stream == "stream" and feed.last_tick is not None:
+        text.append(f" tick {feed.last_tick.astimezone().strftime('%H:%M:%S')}", style="dim")
+    elif feed.stream == "poll" and feed.stream_reason:
+        text.append(f" {feed.stream_reason}", style=tones.warning)
     return text
 
 

@@ -48,11 +48,27 @@ class KeyedTable(DataTable[Text]):
         self._cells: dict[tuple[str, str], str] = {}
         #: Cell writes performed by the last ``sync`` (tests and benchmarks read it).
         self.last_writes = 0
+        self._keep_cursor: str | None = None  # the symbol under the cursor before the columns changed
 
     def on_mount(self) -> None:
+        self._add_columns()
+
+    def _add_columns(self) -> None:
         for column in self._columns:
             label = Text(column.label, justify="right" if column.right else "left")
             self.add_column(label, key=column.key, width=column.width)
+
+    def set_columns(self, columns: Sequence[Column]) -> None:
+        """Show ``columns`` from now on. A change rebuilds the table once (a column that comes and goes
+        with the hour, such as the pre- and post-market prices); the cursor stays on its symbol."""
+        if tuple(columns) == self._columns:
+            return
+        symbol = self.cursor_symbol
+        self.clear(columns=True)
+        self._cells.clear()
+        self._columns = tuple(columns)
+        self._add_columns()
+        self._keep_cursor = symbol
 
     def sync(self, rows: Iterable[tuple[str, dict[str, Text]]]) -> None:
         """Bring the table to ``rows`` (key, cells by column key), writing only changed cells."""
@@ -79,6 +95,10 @@ class KeyedTable(DataTable[Text]):
             for c in self._columns:
                 self._cells.pop((gone, c.key), None)
         self.last_writes = writes
+        if self._keep_cursor is not None:
+            symbol, self._keep_cursor = self._keep_cursor, None
+            if symbol in self.rows:
+                self.move_cursor(row=self.get_row_index(symbol))
 
     @property
     def cursor_symbol(self) -> str | None:
