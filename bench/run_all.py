@@ -19,10 +19,11 @@ import idle
 import memory
 import refresh
 import startup
+import stream_bench
 import yahoo_bench
 from common import report
 
-BENCHMARKS = (headless, refresh, startup, cache_bench, idle, memory, yahoo_bench)
+BENCHMARKS = (headless, refresh, startup, cache_bench, idle, memory, yahoo_bench, stream_bench)
 
 
 def main() -> int:

@@ -2,10 +2,13 @@
 through the real yfinance over HTTP: the way to see the live path by hand (in tmux) without Yahoo.
 
     .venv/bin/python scripts/live_demo.py --at "2026-03-09 09:25" [--interval 5] [--fail rate_limit]
+                                          [--stream [--rate 20] [--drop-every 60]]
 
 The fake serves the bundled real rows as Yahoo would at that moment, with the clock running from there in
 real time (rotor's clock and the fake's agree); the cache is a temporary directory seeded with the bundled
-rows up to a few days before. ``--fail`` injects a fault after ``--fail-after`` seconds.
+rows up to a few days before. ``--fail`` injects a fault after ``--fail-after`` seconds. ``--stream`` also
+runs the fake price stream (rotor.data.sources.fake_stream, yfinance's own protobuf frames) at ``--rate``
+frames a second, dropping every connection every ``--drop-every`` seconds when asked.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from zoneinfo import ZoneInfo
 from rotor.data.cache import Cache
 from rotor.data.feed import LiveFeed
 from rotor.data.sources.fake import FakeProvider
+from rotor.data.sources.fake_stream import FakeStream
 from rotor.data.sources.fake_yahoo import FAULTS, FakeYahoo, keep_yahoo_cookies
 from rotor.data.sources.yahoo import YahooSource
 from rotor.tui.app import create_app
@@ -36,6 +40,9 @@ def main() -> int:
     parser.add_argument(
         "--seed-days", type=int, default=5, help="bundled rows seeded up to this many days before"
     )
+    parser.add_argument("--stream", action="store_true", help="stream prices from the fake price stream")
+    parser.add_argument("--rate", type=float, default=20.0, help="frames a second of the fake stream")
+    parser.add_argument("--drop-every", type=float, default=0.0, help="drop the stream every N seconds")
     args = parser.parse_args()
     start = datetime.fromisoformat(args.at).replace(tzinfo=NEW_YORK)
     offset = start - datetime.now(UTC)
@@ -43,7 +50,19 @@ def main() -> int:
     def clock() -> datetime:
         return datetime.now(UTC) + offset
 
-    with FakeYahoo(clock) as yahoo, tempfile.TemporaryDirectory(prefix="rotor-demo-") as tmp:
+    with (
+        FakeYahoo(clock) as yahoo,
+        FakeStream(yahoo, clock, rate=args.rate) as stream,
+        tempfile.TemporaryDirectory(prefix="rotor-demo-") as tmp,
+    ):
+        if args.drop_every > 0:
+            dropper = threading.Event()
+
+            def drop() -> None:
+                while not dropper.wait(args.drop_every):
+                    stream.drop()
+
+            threading.Thread(target=drop, daemon=True).start()
         if args.fail:
             threading.Timer(args.fail_after, lambda: yahoo.fail(args.fail)).start()
         source = YahooSource(
@@ -51,10 +70,18 @@ def main() -> int:
         )
         seed = FakeProvider(start.date() - timedelta(days=args.seed_days), source="snapshot")
         feed = LiveFeed(
-            Cache(Path(tmp) / "cache"), source, clock=clock, seed=seed, refresh_interval=args.interval
+            Cache(Path(tmp) / "cache"),
+            source,
+            clock=clock,
+            seed=seed,
+            refresh_interval=args.interval,
+            stream_url=stream.url if args.stream else None,
         )
         app = create_app(feed, clock=clock, interval=args.interval, closed_interval=max(args.interval, 60.0))
-        result = app.run()
+        try:
+            result = app.run()
+        finally:
+            feed.close()
     return result if isinstance(result, int) else 0
 
 

@@ -22,6 +22,7 @@ SMALLEST: dict[str, dict[str, Any]] = {
     "memory": {"cycles": 4},
     "cache_bench": {"runs": 1},
     "yahoo_bench": {"seconds": 1.0, "warmup": 4.0, "hang_after": 8.0},
+    "stream_bench": {"seconds": 2.0, "warmup": 1.0, "ticks": 20_000},
 }
 
 

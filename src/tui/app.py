@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 #: How often the app takes the streamed ticks and repaints what they changed (seconds): at most a few
 #: repaints a second, whatever the rate of ticks.
-TICK_EVERY = 0.2
+TICK_EVERY = 1 / 3
 
 
 class RotorApp(App[int]):

@@ -69,10 +69,8 @@ def test_switching_the_theme_recolours_the_heatmap_the_tables_and_the_status_bar
 
 
 def shown_status(app: RotorApp) -> Text:
-    """The status line the app shows (the bar holds it as markup)."""
-    shown = app.screen_stack[0].query_one(StatusBar)._shown
-    assert shown is not None
-    return Text.from_markup(shown)
+    """The status line the app shows."""
+    return app.screen_stack[0].query_one(StatusBar).render()
 
 
 def test_the_heatmap_palette_switches_with_c_and_with_a_command() -> None:

@@ -1407,10 +1407,15 @@ __all__ = [
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a FakeYahoo until interrupted (benchmarks and manual runs): ``python -m
-    rotor.data.sources.fake_yahoo --port 8765 --offset SECONDS [--fail rate_limit] [--delay 0.1]``.
+    rotor.data.sources.fake_yahoo --port 8765 --offset SECONDS [--fail rate_limit] [--delay 0.1]
+    [--speed 60] [--stream-rate 20]``.
 
-    Its clock is the real clock plus ``--offset`` seconds (a benchmark computes the offset once and gives
-    the same to rotor's clock, so both agree on "now"). Prints its base URL on the first line."""
+    Its clock is the real clock plus ``--offset`` seconds, running ``--speed`` times as fast from the
+    moment it starts (a benchmark computes the offset once and gives the same to rotor's clock, so both
+    agree on "now"; see ``shifted_clock``). Prints its base URL on the first line; with ``--stream-rate``
+    it also runs the fake price stream (``fake_stream.FakeStream``, that many frames a second, each
+    frame's send time recorded) and prints its URL on the second line. On the way out it prints what it
+    was asked, and the stream's send times, as JSON."""
     import argparse
     import signal
 
@@ -1421,10 +1426,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--fail-after", type=float, default=0.0, help="seconds before the fault starts")
     parser.add_argument("--delay", type=float, default=0.0, help="seconds every answer waits (latency)")
     parser.add_argument("--retry-after", type=int, default=60, help="Retry-After of a 429, in seconds")
+    parser.add_argument("--speed", type=float, default=1.0, help="how many times faster the clock runs")
+    parser.add_argument(
+        "--stream-rate", type=float, default=0.0, help="run the price stream: frames a second"
+    )
+    parser.add_argument(
+        "--anchor", type=float, help="monotonic moment the fast clock starts from (default: now)"
+    )
     args = parser.parse_args(argv)
-    offset = timedelta(seconds=args.offset)
+    anchor = time.monotonic() if args.anchor is None else args.anchor
+    clock = shifted_clock(args.offset, args.speed, anchor)
     server = FakeYahoo(
-        lambda: datetime.now(UTC) + offset,
+        clock,
         retry_after=args.retry_after,
         hang_seconds=args.delay if args.delay > 0 else None,
         port=args.port,
@@ -1441,6 +1454,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             server.fail(fault)
     print(server.base_url, flush=True)
+    stream = None
+    if args.stream_rate > 0:
+        from rotor.data.sources.fake_stream import FakeStream
+
+        stream = FakeStream(server, clock, rate=args.stream_rate, record_sends=True).start()
+        print(stream.url, flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -1448,11 +1467,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        sent: list[tuple[str, int, float]] = []
+        if stream is not None:
+            stream.stop()
+            sent = [(symbol, millis, at) for (symbol, millis), at in stream.log.sent_at.items()]
         server.stop()
-        # On the way out, what was asked (monotonic arrival times, system-wide on Linux): benchmarks read it.
+        # On the way out, what was asked and when each frame left (monotonic times, system-wide on Linux).
         log = [(r.time, r.kind, r.symbol, r.fault) for r in server.log]
-        print(json.dumps({"log": log}), flush=True)
+        print(json.dumps({"log": log, "sent": sent}), flush=True)
     return 0
+
+
+def shifted_clock(offset: float, speed: float, anchor: float) -> Callable[[], datetime]:
+    """The real clock plus ``offset`` seconds, running ``speed`` times as fast from the monotonic moment
+    ``anchor`` (two processes given the same three numbers agree on "now")."""
+    base = datetime.now(UTC) - timedelta(seconds=time.monotonic() - anchor) + timedelta(seconds=offset)
+
+    def clock() -> datetime:
+        return base + timedelta(seconds=(time.monotonic() - anchor) * speed)
+
+    return clock
 
 
 if __name__ == "__main__":

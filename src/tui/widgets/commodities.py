@@ -71,8 +71,8 @@ class CommoditiesTable(KeyedTable):
         super().__init__(COLUMNS, id=id)
 
     def show(self, snapshot: MarketSnapshot, tones: Tones, *, stale: bool = False) -> None:
-        rows = [(s.symbol, commodity_cells(s, tones, stale)) for g in GROUPS for s in snapshot.group(g)]
-        self.sync(rows)
+        shown = [stats for group in GROUPS for stats in snapshot.group(group)]
+        self.sync_stats(shown, lambda stats: commodity_cells(stats, tones, stale), (tones, stale))
 
 
 class CommoditiesPane(Vertical):

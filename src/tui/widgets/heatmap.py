@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import math
 
-from rich.console import RenderableType
 from rich.style import Style
 from rich.text import Text
 from rotor.data.render import formatting as fmt
 from rotor.data.snapshot import InstrumentStats, MarketSnapshot
 from rotor.tui.messages import SymbolChosen
 from rotor.tui.tones import Tones, contrast, style_name
+from rotor.tui.widgets.lines import TextLines
 from textual import events
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.widget import Widget
 
 TIMEFRAMES = ("1D", "1W", "1M", "YTD")
 #: The absolute return (in %) that gets the full colour, per timeframe.
@@ -47,8 +46,9 @@ def order_tiles(
     return sorted(sectors, key=key)
 
 
-class SectorHeatmap(Widget, can_focus=True):
-    """Tiles with name, ticker and return; arrows/hjkl move, ``enter`` opens the sector's detail."""
+class SectorHeatmap(TextLines, can_focus=True):
+    """Tiles with name, ticker and return; arrows/hjkl move, ``enter`` opens the sector's detail. Drawn
+    line by line (``TextLines``): a streamed price repaints only the lines of the tiles it changed."""
 
     DEFAULT_CSS = """
     SectorHeatmap { height: 1fr; min-height: 4; }
@@ -62,27 +62,48 @@ class SectorHeatmap(Widget, can_focus=True):
         Binding("enter", "choose", "Detail", show=False),
     ]
 
-    # Reactives repaint the widget when they change.
-    timeframe: reactive[str] = reactive("1D")
-    sort_by_return: reactive[bool] = reactive(False)
-    cursor: reactive[int] = reactive(0)
+    # Changing any of these redraws the tiles (their watchers).
+    timeframe: reactive[str] = reactive("1D", repaint=False)
+    sort_by_return: reactive[bool] = reactive(False, repaint=False)
+    cursor: reactive[int] = reactive(0, repaint=False)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._sectors: tuple[InstrumentStats, ...] = ()
         self._stale = False
         self._tones: Tones | None = None
-        self._columns = 1
 
     # --- data ------------------------------------------------------------------------------------
 
     def show(self, snapshot: MarketSnapshot, tones: Tones, *, stale: bool = False) -> None:
-        sectors = snapshot.group("sectors")
-        if sectors != self._sectors or stale != self._stale or tones != self._tones:
-            self._sectors = sectors
-            self._stale = stale
-            self._tones = tones
-            self.refresh()
+        """Redraw the tiles: only the lines that look different are repainted (a streamed price that
+        moves no tile's figure or colour repaints nothing)."""
+        self._sectors = snapshot.group("sectors")
+        self._stale = stale
+        self._tones = tones
+        self._redraw()
+
+    def _redraw(self) -> None:
+        if self.is_mounted:
+            self.show_lines(self.tile_lines(self.size.width, self.size.height))
+
+    def watch_timeframe(self) -> None:
+        self._redraw()
+
+    def watch_sort_by_return(self) -> None:
+        self._redraw()
+
+    def watch_cursor(self) -> None:
+        self._redraw()
+
+    def on_resize(self) -> None:
+        self._redraw()
+
+    def on_focus(self) -> None:
+        self._redraw()  # the cursor's tile is underlined while the heatmap has the focus
+
+    def on_blur(self) -> None:
+        self._redraw()
 
     @property
     def palette(self) -> str | None:
@@ -118,7 +139,8 @@ class SectorHeatmap(Widget, can_focus=True):
         n = len(self._sectors)
         if not n:
             return
-        target = self.cursor + dx + dy * self._columns
+        columns = self._layout(self.size.width, self.size.height)[0]
+        target = self.cursor + dx + dy * columns
         if 0 <= target < n:
             self.cursor = target
 
@@ -163,11 +185,11 @@ class SectorHeatmap(Widget, can_focus=True):
         legend.truncate(width)
         return legend
 
-    def render(self) -> RenderableType:
-        width, height = self.size.width, self.size.height
+    def tile_lines(self, width: int, height: int) -> list[Text]:
+        """The legend line and the tiles' lines for a ``width`` x ``height`` area."""
         tones = self._tones
         if not self._sectors or tones is None:
-            return Text("waiting for data…", style="dim", justify="center")
+            return [Text("waiting for data…", style="dim", justify="center")]
         columns, tile_width, tile_height = self._layout(width, height)
         tiles = self.tiles
         lines: list[Text] = [self._legend(width, tones)]
@@ -203,4 +225,4 @@ class SectorHeatmap(Widget, can_focus=True):
                     row_lines[i].append(cell, style=style if i == 0 else base + Style(bold=selected))
                     row_lines[i].append(" ")
             lines.extend(row_lines)
-        return Text("\n").join(lines)
+        return lines

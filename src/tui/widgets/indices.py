@@ -63,4 +63,4 @@ class IndicesTable(KeyedTable):
         shown = [stats for group in GROUPS for stats in snapshot.group(group)]
         extended = any(stats.extended_price is not None for stats in shown)
         self.set_columns(EXTENDED_COLUMNS if extended else COLUMNS)
-        self.sync((stats.symbol, index_cells(stats, tones, stale)) for stats in shown)
+        self.sync_stats(shown, lambda stats: index_cells(stats, tones, stale), (tones, stale))

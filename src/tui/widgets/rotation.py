@@ -110,6 +110,9 @@ class RotationPane(Vertical):
 
     def show(self, snapshot: MarketSnapshot, tones: Tones, *, stale: bool = False) -> None:
         rotation = snapshot.rotation
+        if self._shown is not None and self._shown[0] is rotation and self._shown[1:] == (tones, stale):
+            return  # a streamed tick: the rotation is recomputed by the polls only
+        self._shown = (rotation, tones, stale)
         self.query_one(RotationView).show_rotation(rotation, tones)
         table = self.query_one("#spreads", KeyedTable)
         quadrants = self.query_one("#quadrants", Static)
@@ -144,3 +147,4 @@ class RotationPane(Vertical):
             breadth.update(texts[1])
 
     _texts: tuple[Text, ...] = ()
+    _shown: tuple[object, Tones, bool] | None = None

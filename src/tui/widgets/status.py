@@ -10,7 +10,7 @@ from rotor.data.render import formatting as fmt
 from rotor.data.snapshot import MarketSnapshot
 from rotor.tui import cells
 from rotor.tui.tones import Tones
-from textual.widgets import Static
+from rotor.tui.widgets.lines import TextLines
 
 if TYPE_CHECKING:
     from rotor.tui.refresh import FeedStatus
@@ -154,19 +154,13 @@ def tape_text(snapshot: MarketSnapshot | None, tones: Tones, *, stale: bool = Fa
     return text
 
 
-class OneLine(Static):
-    """A line of fixed height: a new text repaints this line only (no layout pass over the screen),
-    and an unchanged text is not even repainted."""
+class OneLine(TextLines):
+    """A line of fixed height (see ``TextLines``): an unchanged text is not even repainted."""
 
     DEFAULT_CSS = "OneLine { height: 1; }"
 
-    _shown: str | None = None
-
     def show(self, text: Text) -> None:
-        markup = text.markup
-        if markup != self._shown:
-            self._shown = markup
-            self.update(text, layout=False)
+        self.show_lines([text])
 
 
 class StatusBar(OneLine):

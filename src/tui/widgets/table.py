@@ -7,14 +7,16 @@ disappears is removed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, NamedTuple
 
 from rich.text import Text
-from rotor.tui.cells import SPARK_WIDTH
+from rotor.data.snapshot import InstrumentStats
+from rotor.tui.cells import SPARK_WIDTH, look
 from rotor.tui.messages import SymbolChosen
 from textual.binding import Binding
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey, RowKey
 
 
 class Column(NamedTuple):
@@ -45,10 +47,11 @@ class KeyedTable(DataTable[Text]):
         # which saves a column's worth of space per two columns in narrow panes.
         super().__init__(id=id, cursor_type="row", zebra_stripes=True, cell_padding=0)
         self._columns = tuple(columns)
-        self._cells: dict[tuple[str, str], str] = {}
+        self._cells: dict[tuple[str, str], tuple[object, ...]] = {}
         #: Cell writes performed by the last ``sync`` (tests and benchmarks read it).
         self.last_writes = 0
         self._keep_cursor: str | None = None  # the symbol under the cursor before the columns changed
+        self._built: dict[str, tuple[InstrumentStats, object]] = {}  # what each row was built from
 
     def on_mount(self) -> None:
         self._add_columns()
@@ -66,32 +69,61 @@ class KeyedTable(DataTable[Text]):
         symbol = self.cursor_symbol
         self.clear(columns=True)
         self._cells.clear()
+        self._built.clear()
         self._columns = tuple(columns)
         self._add_columns()
         self._keep_cursor = symbol
 
-    def sync(self, rows: Iterable[tuple[str, dict[str, Text]]]) -> None:
-        """Bring the table to ``rows`` (key, cells by column key), writing only changed cells."""
+    def sync_stats(
+        self,
+        shown: Iterable[InstrumentStats],
+        cells_of: Callable[[InstrumentStats], dict[str, Text]],
+        context: object,
+    ) -> None:
+        """``sync`` for one row per instrument, built by ``cells_of``: a row whose stats object and
+        ``context`` (the colours, the stale mark) are the ones it was last built from is not built again
+        (a streamed tick replaces only the stats it moves; the others stay the same objects)."""
+        built = self._built
+
+        def rows() -> Iterator[tuple[str, dict[str, Text] | None]]:
+            for stats in shown:
+                last = built.get(stats.symbol)
+                if last is not None and last[0] is stats and last[1] == context:
+                    yield stats.symbol, None
+                else:
+                    built[stats.symbol] = (stats, context)
+                    yield stats.symbol, cells_of(stats)
+
+        self.sync(rows())
+
+    def sync(self, rows: Iterable[tuple[str, dict[str, Text] | None]]) -> None:
+        """Bring the table to ``rows`` (key, cells by column key; ``None``: the row as it is), writing only
+        changed cells."""
         writes = 0
         wanted: list[str] = []
+        changed: dict[str, dict[str, Text]] = {}
         for key, cells in rows:
             wanted.append(key)
+            if cells is None:
+                continue
             if key not in self.rows:
                 self.add_row(*(cells[c.key] for c in self._columns), key=key)
                 writes += len(self._columns)
                 for c in self._columns:
-                    self._cells[(key, c.key)] = cells[c.key].markup
+                    self._cells[(key, c.key)] = look(cells[c.key])
                 continue
             for c in self._columns:
                 cell = cells[c.key]
-                signature = cell.markup
+                signature = look(cell)
                 if self._cells.get((key, c.key)) != signature:
-                    self.update_cell(key, c.key, cell)
+                    changed.setdefault(key, {})[c.key] = cell
                     self._cells[(key, c.key)] = signature
                     writes += 1
+        self._write(changed)
         for gone in [k.value for k in self.rows if k.value is not None and k.value not in wanted]:
             assert gone is not None
             self.remove_row(gone)
+            self._built.pop(gone, None)
             for c in self._columns:
                 self._cells.pop((gone, c.key), None)
         self.last_writes = writes
@@ -99,6 +131,40 @@ class KeyedTable(DataTable[Text]):
             symbol, self._keep_cursor = self._keep_cursor, None
             if symbol in self.rows:
                 self.move_cursor(row=self.get_row_index(symbol))
+
+    def _write(self, changed: dict[str, dict[str, Text]]) -> None:
+        """Write cells and re-render only their rows. (``DataTable.update_cell`` invalidates every cached
+        line of the table and repaints all of it: with prices streaming, that was most of the app's CPU.)
+        The rows' entries leave DataTable's render caches, and only their regions are refreshed."""
+        if not changed:
+            return
+        rows = {RowKey(key) for key in changed}
+        written: set[tuple[RowKey, ColumnKey]] = set()
+        for key, cells in changed.items():
+            data = self._data[RowKey(key)]
+            for column, value in cells.items():
+                data[ColumnKey(column)] = value
+                written.add((RowKey(key), ColumnKey(column)))
+        indices = {self._row_locations.get(row) for row in rows}
+        caches: tuple[tuple[Any, Callable[[Any], bool]], ...] = (
+            (self._row_render_cache, lambda k: k[0] in rows),  # (row key, line, ...)
+            (self._cell_render_cache, lambda k: (k[0], k[1]) in written),  # (row key, column key, ...)
+            (self._row_renderable_cache, lambda k: k[1] in indices),  # (update count, row index)
+            (self._line_cache, lambda k: self._line_row(k[0]) in rows),  # (y, ...)
+        )
+        for cache, stale in caches:
+            for entry in [k for k in cache.keys() if stale(k)]:  # noqa: SIM118 (an LRUCache: no __iter__)
+                cache.discard(entry)
+        for index in indices:
+            if index is not None:
+                self.refresh_row(index)
+
+    def _line_row(self, y: int) -> RowKey | None:
+        """The row drawn on the table's line ``y`` (``None`` for the header)."""
+        try:
+            return self._get_offsets(y)[0]
+        except LookupError:
+            return None
 
     @property
     def cursor_symbol(self) -> str | None:
