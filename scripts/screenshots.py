@@ -28,6 +28,7 @@ SHOTS: tuple[tuple[str, tuple[int, int], Sequence[str], str, str], ...] = (
     ("heatmap-1w-sorted-blue-orange", (120, 40), ("2", "t", "s"), "blue-orange", "textual-dark"),
     ("rotation-xlk", (200, 50), ("4", "j", "j", "j", "j", "j"), "red-green", "textual-dark"),
     ("detail-gold", (160, 45), ("3", "enter"), "red-green", "textual-dark"),
+    ("detail-sp500-5y", (160, 45), ("1", "enter", "7"), "red-green", "textual-dark"),
     ("risk-evidence", (120, 40), ("5", "enter"), "red-green", "textual-dark"),
     ("help", (120, 40), ("question_mark",), "red-green", "textual-dark"),
     ("main-120x40-gruvbox", (120, 40), ("2",), "red-green", "gruvbox"),

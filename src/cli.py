@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     import logging
 
     from rotor.data.feed import Feed
+    from rotor.data.intraday import IntradayChart
     from rotor.data.settings import Config
     from rotor.data.snapshot import MarketSnapshot, SymbolDetail
     from rotor.data.sources.stream import StreamStatus
@@ -360,6 +361,16 @@ class LoggedFeed:
         detail = self._feed.detail(snapshot, symbol)
         self._log.info("detail of %s in %.3f s", symbol, time.perf_counter() - started)
         return detail
+
+    def intraday(self, snapshot: MarketSnapshot, symbol: str) -> IntradayChart:
+        started = time.perf_counter()
+        try:
+            chart = self._feed.intraday(snapshot, symbol)
+        except Exception as exc:
+            self._log.warning("intraday bars of %s failed: %s: %s", symbol, type(exc).__name__, exc)
+            raise
+        self._log.info("intraday bars of %s in %.3f s", symbol, time.perf_counter() - started)
+        return chart
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._feed, name)

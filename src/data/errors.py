@@ -74,6 +74,11 @@ class RateLimited(ProviderError):
         self.retry_at = retry_at
 
 
+class IntradayUnavailable(RotorError):
+    """The feed has no intraday bars to give: bundled data, a replay or the cache alone hold daily bars
+    only (the message says which, and that intraday bars need the live feed)."""
+
+
 class AsOfOutOfRange(RotorError):
     """The requested as-of date lies outside the loaded data."""
 

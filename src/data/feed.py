@@ -14,6 +14,10 @@
 - ``initial()`` returns the snapshot persisted by the last refresh (plain JSON, no pandas; on an empty cache
   the bundled data's precomputed one): the app paints real figures at once, labelled with their age.
 - ``BundledFeed``: the bundled data only (``--source snapshot``).
+- The detail screen's charts: ``history`` (one symbol's daily closes, the panel's and its deep
+  history's, for the daily timeframes: rotor.data.timeframes) and ``intraday`` (its one-minute bars of the
+  current or last session, asked of the source on demand and kept in memory for a short while:
+  rotor.data.intraday). Only a live feed has intraday bars; the others say so (``IntradayUnavailable``).
 
 Modes (``--source``): ``auto`` falls back to the cache, else the bundled data, with a notice such as
 "offline: bundled data as of 2026-03-06" when Yahoo cannot be reached; ``live`` raises the source's
@@ -32,7 +36,13 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Final, Literal, Protocol
 
 from rotor.data.cache import Cache, resolve_cache_dir
-from rotor.data.errors import ProviderError, ProviderTimeout, ProviderUnavailable, RateLimited
+from rotor.data.errors import (
+    IntradayUnavailable,
+    ProviderError,
+    ProviderTimeout,
+    ProviderUnavailable,
+    RateLimited,
+)
 
 # The refresh interval prices are judged stale against, unless told otherwise.
 from rotor.data.settings import DEFAULT_INTERVAL as DEFAULT_INTERVAL
@@ -43,14 +53,16 @@ if TYPE_CHECKING:
     from rotor.data.figures.risk import RiskThresholds
     from rotor.data.figures.rotation import RRGOptions
     from rotor.data.intake import Intake
+    from rotor.data.intraday import IntradayCache, IntradayChart
     from rotor.data.panel import Panel
     from rotor.data.sessions import Markets, TradingHours, Venue
     from rotor.data.snapshot import MarketSnapshot, MarketState, SymbolDetail
-    from rotor.data.sources.base import FetchResult, History, Quote, Source
+    from rotor.data.sources.base import FetchResult, History, IntradaySource, Quote, Source
     from rotor.data.sources.bundled import BundledProvider, DeepHistory
     from rotor.data.sources.stream import StreamStatus
     from rotor.data.streaming import LivePrices
     from rotor.data.ticks import TickOutcome
+    from rotor.data.timeframes import SymbolHistory
 
 Clock = Callable[[], datetime]
 FeedSource = Literal["auto", "live", "cache", "snapshot"]
@@ -66,6 +78,11 @@ PANEL_START: Final = date(2024, 1, 2)
 NOT_BUNDLED: Final = "no data in the bundled snapshot"
 #: Failures that mean the source as a whole is not answering (the feed is offline, or backing off).
 SOURCE_DOWN: Final = (ProviderUnavailable, ProviderTimeout, RateLimited)
+#: Why a feed without a live source has no 1D chart (never an invented price).
+BUNDLED_NO_INTRADAY: Final = "intraday bars need the live feed: the bundled data holds daily bars only"
+CACHE_NO_INTRADAY: Final = (
+    "intraday bars need the live feed: the cache alone (--source cache) holds daily bars"
+)
 
 
 def utc_now() -> datetime:
@@ -103,6 +120,17 @@ class Feed(Protocol):
 
     def close(self) -> None:
         """Stop what runs in the background (the stream); the app calls it on the way out."""
+        ...
+
+    def history(self, snapshot: MarketSnapshot, symbol: str) -> SymbolHistory:
+        """One symbol's daily closes up to its own date in ``snapshot``, with the deep history before the
+        panel (the daily chart timeframes). Called from a worker thread."""
+        ...
+
+    def intraday(self, snapshot: MarketSnapshot, symbol: str) -> IntradayChart:
+        """One symbol's one-minute bars of its current or last session. Raises ``IntradayUnavailable``
+        when the feed has none to give, the source's typed failure when asking failed. Called from a
+        worker thread."""
         ...
 
 
@@ -196,6 +224,27 @@ class BundledFeed:
 
     def close(self) -> None:
         pass
+
+    def history(self, snapshot: MarketSnapshot, symbol: str) -> SymbolHistory:
+        from rotor.data.sources.bundled import load_deep_history
+
+        return detail_history(self._load_panel(), snapshot, symbol, load_deep_history().get(symbol))
+
+    def intraday(self, snapshot: MarketSnapshot, symbol: str) -> IntradayChart:
+        raise IntradayUnavailable(BUNDLED_NO_INTRADAY)
+
+
+def detail_history(
+    panel: Panel, snapshot: MarketSnapshot, symbol: str, deep: DeepHistory | None
+) -> SymbolHistory:
+    """``symbol``'s daily closes up to its own date in ``snapshot`` (its last bar; the as-of date when it
+    has none), ``deep`` before the panel. Raises ``KeyError`` for a symbol the snapshot does not hold."""
+    from rotor.data.timeframes import symbol_history
+
+    stats = snapshot.get(symbol)
+    if stats is None:
+        raise KeyError(symbol)
+    return symbol_history(panel, symbol, stats.last_date or snapshot.as_of, deep)
 
 
 def _missing(figures: Figures, symbol: str) -> bool:
@@ -301,6 +350,10 @@ class LiveFeed:
         self._saved: MarketSnapshot | None = None
         #: One line per symbol whose bars or quotes the last fetch dropped (see sources/sanitize.py).
         self._rejections: tuple[str, ...] = ()
+        #: The 1D charts asked for lately (in memory, for a short while: rotor.data.intraday); one asks at a
+        #: time, so a second look while the first is under way waits for it instead of asking again.
+        self._intraday: IntradayCache | None = None
+        self._intraday_lock = threading.Lock()
 
     @property
     def live(self) -> bool:
@@ -706,6 +759,95 @@ class LiveFeed:
             panel = self._panel
         assert panel is not None
         return symbol_detail(panel, snapshot, symbol)
+
+    def history(self, snapshot: MarketSnapshot, symbol: str) -> SymbolHistory:
+        """``symbol``'s daily closes up to its own date in ``snapshot``: the panel's, and before them the
+        full history the cache holds, else the bundled deep history (as the milestones search)."""
+        from rotor.data.sources.bundled import load_deep_history
+
+        self._ensure_loaded(self._clock())
+        with self._lock:
+            panel, cached = self._panel, self._deep.get(symbol)
+        assert panel is not None
+        return detail_history(panel, snapshot, symbol, cached or load_deep_history().get(symbol))
+
+    def intraday(self, snapshot: MarketSnapshot, symbol: str) -> IntradayChart:
+        """``symbol``'s one-minute bars of its current or last session, from the source (one request,
+        within the fetch budget; pre- and post-market for US stocks and ETFs), dated by the session model
+        and kept in memory until ``intraday.fresh_until`` (a second look within it asks nothing)."""
+        from rotor.data.intraday import IntradayCache, fresh_until, has_extended_hours
+        from rotor.data.sources.base import IntradaySource
+
+        if self._as_of is not None:
+            raise IntradayUnavailable(
+                f"intraday bars need the live feed: this is a replay as of {self._as_of.isoformat()}, "
+                "from daily bars"
+            )
+        source = self.source
+        if source is None:
+            raise IntradayUnavailable(CACHE_NO_INTRADAY)
+        if not isinstance(source, IntradaySource):
+            raise IntradayUnavailable("intraday bars need the live feed: this source has daily bars only")
+        spec = next((s for s in self._symbols if s.ticker == symbol), None)
+        if spec is None or snapshot.get(symbol) is None:
+            raise KeyError(symbol)
+        with self._intraday_lock:
+            now = self._clock()
+            if self._intraday is None:
+                self._intraday = IntradayCache()
+            kept = self._intraday
+            chart = kept.get(symbol, now)
+            if chart is None:
+                chart = self._ask_intraday(source, spec, now)
+                kept.put(chart, fresh_until(self._market_of(spec), now, extended=has_extended_hours(spec)))
+            return chart
+
+    def _market_of(self, spec: Symbol) -> Venue:
+        """``spec``'s venue with the hours Yahoo published for it; ``IntradayUnavailable`` without one."""
+        from rotor.data.sessions import resolve_markets
+
+        with self._lock:
+            hours = dict(self._hours.get(spec.ticker, {}))
+        markets = resolve_markets({spec.ticker: spec.venue}, {spec.ticker: hours})
+        market = markets.get(spec.ticker)
+        if market is None:
+            raise IntradayUnavailable(
+                f"{spec.ticker}'s minutes cannot be dated: {'; '.join(markets.problems)}"
+            )
+        return market
+
+    def _ask_intraday(self, source: IntradaySource, spec: Symbol, now: datetime) -> IntradayChart:
+        """One request for ``spec``'s one-minute bars, dated by its venue."""
+        from rotor.data.intraday import has_extended_hours, intraday_chart
+
+        symbol = spec.ticker
+        self._ensure_loaded(now)
+        market = self._market_of(spec)
+        extended = has_extended_hours(spec)
+        answer = source.intraday(symbol, fetch_budget(self._interval), extended=extended)
+        return intraday_chart(
+            symbol,
+            answer.rows,
+            market,
+            extended=extended,
+            previous=lambda day: self._close_before(symbol, day),
+            fetched_at=now,
+            requests=answer.requests,
+        )
+
+    def _close_before(self, symbol: str, day: date) -> tuple[date, float] | None:
+        """``symbol``'s last close in memory dated before ``day``, with its date."""
+        import pandas as pd
+
+        with self._lock:
+            panel = self._panel
+        if panel is None or symbol not in panel.symbols:
+            return None
+        closes = panel.close[symbol].dropna()
+        closes = closes[closes.index < pd.Timestamp(day)]
+        if closes.empty:
+            return None
+        return pd.Timestamp(closes.index[-1]).date(), float(closes.iloc[-1])
 
 
 def _hours(start: datetime, end: datetime) -> TradingHours:

@@ -278,6 +278,11 @@ class Venue(ABC):
             label = f"{self.name} closed{f' ({holiday})' if holiday else ''}, {opens}"
         return MarketState(self.code, state, label, next_open, next_close, holiday)
 
+    def extended_span(self, session: Session) -> tuple[datetime, datetime]:
+        """``session``'s span with its extended hours: from ``pre`` before its open to the end of its
+        post-market (the regular span on a venue without extended hours)."""
+        return session.open - self.pre, self._post_end(session)
+
     def _post_end(self, session: Session) -> datetime:
         """When the post-market after ``session`` ends (shorter after an early close: to 17:00 ET)."""
         if session.early:

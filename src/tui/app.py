@@ -14,11 +14,12 @@ key footer are mounted just after it, then the first refresh starts.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rotor.data.snapshot import MarketSnapshot
-from rotor.tui.keys import COMMANDS
+from rotor.tui.keys import COMMANDS, DETAIL_COMMANDS
 from rotor.tui.layout import PANES, MainScreen, Pane, PaneGrid, PaneView
 from rotor.tui.messages import SymbolChosen
 from rotor.tui.preferences import LookMemory, load_preferences
@@ -271,7 +272,12 @@ class RotorApp(App[int]):
         self.push_screen(EvidenceScreen(message.note, self.tones))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        from rotor.tui.screens.detail import DetailScreen
+
         yield from super().get_system_commands(screen)
+        if isinstance(screen, DetailScreen):  # its chart's timeframes first, where they apply
+            for c in DETAIL_COMMANDS:
+                yield SystemCommand(c.title, f"{c.does} ({c.shown})", partial(screen.run_action, c.action))
         for c in COMMANDS:
             yield SystemCommand(c.title, f"{c.does} ({c.shown})", getattr(self, f"action_{c.action}"))
         for n, _, title, _ in PANES:

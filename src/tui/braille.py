@@ -3,7 +3,7 @@
 Pure Python on rich only (no textual), so charts can be drawn and tested without an app. Dot coordinates
 run from the top-left corner: ``x`` in ``0 .. 2 * width_cells - 1``, ``y`` in ``0 .. 4 * height_cells - 1``.
 A cell shows, in order of precedence: a label character, its braille dots, a background glyph (axes,
-gridlines), or a space.
+gridlines), or a space; a shaded cell (``shade``) shows it on that background colour.
 """
 
 from __future__ import annotations
@@ -41,7 +41,16 @@ class BrailleCanvas:
     Anything drawn outside the canvas is clipped silently.
     """
 
-    __slots__ = ("_background", "_bits", "_labels", "_priority", "_style", "height_cells", "width_cells")
+    __slots__ = (
+        "_background",
+        "_bits",
+        "_labels",
+        "_priority",
+        "_shade",
+        "_style",
+        "height_cells",
+        "width_cells",
+    )
 
     def __init__(self, width_cells: int, height_cells: int) -> None:
         self.width_cells = max(0, int(width_cells))
@@ -52,6 +61,7 @@ class BrailleCanvas:
         self._priority: list[int] = [0] * cells
         self._labels: dict[int, tuple[str, StyleType]] = {}
         self._background: dict[int, tuple[str, StyleType]] = {}
+        self._shade: dict[int, str] = {}
 
     # --- geometry ----------------------------------------------------------------------------------
 
@@ -155,6 +165,15 @@ class BrailleCanvas:
         if self.in_cells(cx, cy) and char:
             self._background[self._cell(cx, cy)] = (char[0], style)
 
+    def shade(self, cx: int, cy: int, colour: str) -> None:
+        """Give cell ``(cx, cy)`` the background ``colour`` (a rich colour name), whatever it shows."""
+        if self.in_cells(cx, cy) and colour:
+            self._shade[self._cell(cx, cy)] = colour
+
+    def shaded(self, cx: int, cy: int) -> str | None:
+        """The background colour of cell ``(cx, cy)``, if shaded."""
+        return self._shade.get(self._cell(cx, cy)) if self.in_cells(cx, cy) else None
+
     def has_dots(self, cx: int, cy: int) -> bool:
         return self.in_cells(cx, cy) and self._bits[self._cell(cx, cy)] != 0
 
@@ -174,6 +193,15 @@ class BrailleCanvas:
         return self._cell_content(self._cell(cx, cy))[0]
 
     def _cell_content(self, index: int) -> tuple[str, StyleType]:
+        char, style = self._cell_glyph(index)
+        shade = self._shade.get(index)
+        if shade is None:
+            return char, style
+        if isinstance(style, Style):
+            return char, style + Style(bgcolor=shade)
+        return char, f"{style} on {shade}".strip()
+
+    def _cell_glyph(self, index: int) -> tuple[str, StyleType]:
         label = self._labels.get(index)
         if label is not None:
             return label

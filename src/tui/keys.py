@@ -1,10 +1,12 @@
 """Every key rotor understands, declared once: the app's bindings and its command palette entries are
-built from ``COMMANDS``, and the help screen from ``HELP`` (which includes them), so none can drift.
-tests/tui/test_keys.py tries every row of the help."""
+built from ``COMMANDS``, the detail screen's from ``DETAIL_COMMANDS``, and the help screen from ``HELP``
+(which includes them), so none can drift. tests/tui/test_keys.py tries every row of the help."""
 
 from __future__ import annotations
 
 from typing import Final, NamedTuple
+
+from rotor.data.timeframes import CHART_TIMEFRAMES, DEFAULT_CHART
 
 
 class Command(NamedTuple):
@@ -18,6 +20,7 @@ class Command(NamedTuple):
     label: str
     title: str
     key: str = ""
+    footer: bool = True
 
 
 #: In the footer's order.
@@ -34,6 +37,22 @@ COMMANDS: Final = (
             "cycle_palette", "Colours", "Heatmap palette"),
 )  # fmt: skip
 
+#: The detail screen's chart timeframes by key: 1-8 for 1D ... Max, 0 for the chart it opens with.
+TIMEFRAME_KEYS: Final = tuple(zip((*"12345678", "0"), (*CHART_TIMEFRAMES, DEFAULT_CHART), strict=True))
+
+#: The detail screen's keys, in the footer's order (``escape`` closes it, as every screen).
+DETAIL_COMMANDS: Final = (
+    *(
+        Command("Detail", key, f"chart {t.title}: {t.shows}", f"timeframe('{t.code}')", t.code,
+                f"Chart {t.title}")
+        for key, t in TIMEFRAME_KEYS
+    ),
+    Command("Detail", "t", "next chart timeframe", "next_timeframe", "Next", "Next chart timeframe",
+            footer=False),
+    Command("Detail", "s", "change since a date (YYYY-MM-DD, enter)", "ask_since", "Since",
+            "Change since a date"),
+)  # fmt: skip
+
 HELP: Final = (
     ("Panes", "tab / shift+tab", "next / previous pane"),
     ("Panes", "1 2 3 4 5", "indices, sector heatmap, commodities & rates, rotation, risk notes"),
@@ -41,6 +60,15 @@ HELP: Final = (
     ("Panes", "enter", "open the symbol's detail (chart, stats, recent bars), or a note's evidence"),
     ("Panes", "escape", "close a detail, help or evidence screen"),
     ("Panes", "mouse", "click a pane, row or tile; double-click a tile for its detail"),
+    (
+        "Detail",
+        "1-8, 0",
+        f"chart timeframe: {TIMEFRAME_KEYS[0][0]} {TIMEFRAME_KEYS[0][1].title} (one-minute bars of the "
+        "current or last session, pre/post shaded; live feed only), "
+        + ", ".join(f"{key} {t.title}" for key, t in TIMEFRAME_KEYS[1:-1])
+        + f" (daily closes), 0 the last {DEFAULT_CHART.length} sessions (the default)",
+    ),
+    *((c.where, c.shown, c.does) for c in DETAIL_COMMANDS if not c.action.startswith("timeframe")),
     *(
         (c.where, c.shown, c.does)
         for where in ("Heatmap", "Feed", "App")

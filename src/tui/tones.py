@@ -32,6 +32,7 @@ FILL_ROLES: Final = {
     "secondary": "secondary",  # the replay badge
     "neutral": "panel",  # a heatmap tile at 0 %
     "empty": "surface",  # a heatmap tile without data
+    "shade": "panel",  # the pre- and post-market hours behind the 1D chart
 }
 #: Heatmap palettes: the fill roles of a rise and a fall. ``blue-orange`` keeps red and green apart
 #: for red-green colour blindness (blue or purple against orange or yellow in the built-in themes).
@@ -39,7 +40,7 @@ PALETTES: Final = {"red-green": ("up", "down"), "blue-orange": ("info", "warning
 DEFAULT_PALETTE: Final = "red-green"
 
 #: Stand-ins where a theme has no solid colour (the ANSI themes' panel and surface are transparent).
-_NO_FILL: Final = {"neutral": Color(68, 68, 68), "empty": Color(40, 40, 40)}
+_NO_FILL: Final = {"neutral": Color(68, 68, 68), "empty": Color(40, 40, 40), "shade": Color(48, 48, 48)}
 
 
 def _colour(variables: Mapping[str, str], name: str, fallback: Color) -> Color:

@@ -118,3 +118,19 @@ def _bars() -> dict[str, list[tuple[date, float | None, float | None, float]]]:
 def raw_bars(ticker: str) -> list[tuple[date, float | None, float | None, float]]:
     """(date, low, high, close) of every bundled row of ``ticker`` with a close, oldest first."""
     return sorted(_bars()[ticker])
+
+
+@functools.cache
+def _opens() -> dict[tuple[str, date], float]:
+    data = (resources.files("rotor.data.bundled") / "bars.csv.gz").read_bytes()
+    out: dict[tuple[str, date], float] = {}
+    with io.TextIOWrapper(gzip.GzipFile(fileobj=io.BytesIO(data)), encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row["open"].strip():
+                out[row["symbol"], date.fromisoformat(row["date"])] = float(row["open"])
+    return out
+
+
+def raw_open(ticker: str, day: date) -> float:
+    """The bundled open of ``ticker`` on ``day``."""
+    return _opens()[ticker, day]

@@ -227,3 +227,38 @@ def near_levels(last: float, within: float = 1.0) -> list[tuple[float, float]]:
         if level > 0 and level != last and abs(pct(last, level)) <= within:
             found.append((level, pct(last, level)))
     return sorted(found, key=lambda item: abs(item[1]))
+
+
+# --- the detail screen's chart timeframes ------------------------------------------------------------
+
+
+def months_back(day: date, months: int) -> date:
+    """The same day ``months`` earlier, or the last day of that month (counted with the calendar module)."""
+    import calendar
+
+    year, month = day.year, day.month - months
+    while month < 1:
+        year, month = year - 1, month + 12
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def chart_window(rows: Rows, code: str) -> tuple[Rows, tuple[date, float], bool]:
+    """The rows a daily chart timeframe shows, its base (day, close), and whether the history reaches the
+    base (else the base is the first row): 5D and the default 260 count sessions, 1M 6M 1Y 5Y calendar
+    months back to the last close on or before that day, YTD from the last close of the year before, Max
+    everything from the first close."""
+    last = rows[-1][0]
+    counts = {"5D": 5, "260": 260}
+    months = {"1M": 1, "6M": 6, "1Y": 12, "5Y": 60}
+    if code in counts:
+        n = counts[code]
+        if len(rows) <= n:
+            return rows, rows[0], False
+        return rows[-n:], rows[-n - 1], True
+    if code == "Max":
+        return rows, rows[0], True
+    anchor = date(last.year - 1, 12, 31) if code == "YTD" else months_back(last, months[code])
+    before = [r for r in rows if r[0] <= anchor]
+    if not before:
+        return rows, rows[0], False
+    return [r for r in rows if r[0] > anchor], before[-1], True

@@ -360,6 +360,54 @@ def test_minute_bars_while_open_stop_at_now(yahoo: FakeYahoo) -> None:
     assert periods == [[result["meta"]["currentTradingPeriod"]["regular"]]]
 
 
+def test_pre_and_post_market_minutes_for_etfs_with_include_pre_post(
+    yahoo: FakeYahoo, yf: Any, bars: pd.DataFrame
+) -> None:
+    row = real_row(bars, "SPY", "2026-03-04")
+    previous = real_row(bars, "SPY", "2026-03-03")
+    following = real_row(bars, "SPY", "2026-03-05")
+    yahoo.now = et(2026, 3, 4, 17, 0, 30)
+    minutes = yf.Ticker("SPY").history(period="1d", interval="1m", prepost=True, auto_adjust=False)
+    assert minutes.index[0] == pd.Timestamp(et(2026, 3, 4, 4, 0))
+    assert minutes.index[-1] == pd.Timestamp(et(2026, 3, 4, 17, 0))
+    pre = minutes[minutes.index < pd.Timestamp(et(2026, 3, 4, 9, 30))]
+    post = minutes[minutes.index >= pd.Timestamp(et(2026, 3, 4, 16, 0))]
+    # Straight from the previous close toward the open, and from the close toward the next open.
+    assert pre["Close"].iloc[0] == previous["close"] and post["Close"].iloc[0] == row["close"]
+    assert pre["Close"].iloc[-1] == pytest.approx(
+        previous["close"] + (row["open"] - previous["close"]) * 329 / 330, abs=1e-6
+    )
+    assert post["Close"].loc[pd.Timestamp(et(2026, 3, 4, 17, 0))] == pytest.approx(
+        row["close"] + (following["open"] - row["close"]) * 60 / 240, abs=1e-6
+    )
+    assert (pre["Volume"] == 0).all() and (post["Volume"] == 0).all()
+    # Every 7th minute of each period is empty (yfinance drops it).
+    assert len(pre) == 330 - 330 // NULL_MINUTE_EVERY and len(post) == 61 - 61 // NULL_MINUTE_EVERY
+    _, answer = chart(yahoo, "SPY", range="1d", interval="1m", includePrePost="true")
+    periods = answer["chart"]["result"][0]["meta"]["tradingPeriods"]
+    assert [periods[name][0][0]["start"] for name in ("pre", "regular", "post")] == [
+        int(et(2026, 3, 4, hour, minute).timestamp()) for hour, minute in ((4, 0), (9, 30), (16, 0))
+    ]
+    # An index has no extended hours: its regular minutes only, whatever is asked.
+    _, index = chart(yahoo, "%5EGSPC", range="1d", interval="1m", includePrePost="true")
+    stamps = index["chart"]["result"][0]["timestamp"]
+    assert stamps[0] == int(et(2026, 3, 4, 9, 30).timestamp())
+    assert stamps[-1] == int(et(2026, 3, 4, 15, 59).timestamp())
+
+
+def test_from_four_the_pre_market_of_the_coming_session_is_served(
+    yahoo: FakeYahoo, bars: pd.DataFrame
+) -> None:
+    yahoo.now = et(2026, 3, 5, 4, 2, 30)
+    _, answer = chart(yahoo, "SPY", range="1d", interval="1m", includePrePost="true")
+    rows = rows_of(answer)
+    assert [stamp for stamp, _ in rows] == [et(2026, 3, 5, 4, m) for m in range(3)]
+    assert rows[0][1]["close"] == real_row(bars, "SPY", "2026-03-04")["close"]
+    # Without extended hours it is still the last session.
+    _, regular = chart(yahoo, "SPY", range="1d", interval="1m", includePrePost="false")
+    assert rows_of(regular)[-1][0] == et(2026, 3, 4, 15, 59)
+
+
 def test_path_rule_runs_through_the_real_values() -> None:
     from rotor.data.sources.fake_yahoo import Row
 

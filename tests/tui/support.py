@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 from rotor.data.feed import BundledFeed
+from rotor.data.intraday import IntradayChart
 from rotor.data.snapshot import MarketSnapshot, SymbolDetail
+from rotor.data.timeframes import SymbolHistory
 from rotor.tui.tones import Tones
 from textual.app import App
 
@@ -118,6 +120,12 @@ class ScriptedService:
 
     def detail(self, snapshot: MarketSnapshot, symbol: str) -> SymbolDetail:
         return bundled(snapshot.as_of).detail(snapshot, symbol)
+
+    def history(self, snapshot: MarketSnapshot, symbol: str) -> SymbolHistory:
+        return bundled(snapshot.as_of).history(snapshot, symbol)
+
+    def intraday(self, snapshot: MarketSnapshot, symbol: str) -> IntradayChart:
+        return bundled(snapshot.as_of).intraday(snapshot, symbol)
 
 
 def run_pilot(app: Any, body: Callable[[Any], Awaitable[None]], size: tuple[int, int] = (200, 50)) -> None:

@@ -1,5 +1,5 @@
-"""RotationGraph and PriceChart: the drawing functions on real bundled data and on hand-made cases, and
-the widgets mounted in a small app (pilot), at normal and tiny sizes."""
+"""RotationGraph: the drawing function on real bundled data and on hand-made cases, and the widget mounted
+in a small app (pilot), at normal and tiny sizes. (The price chart: test_price_chart.py.)"""
 
 from __future__ import annotations
 
@@ -12,16 +12,9 @@ import pytest
 from rich.console import Console
 from rich.text import Text
 from rotor.data.feed import BundledFeed
-from rotor.data.render import formatting as fmt
-from rotor.data.snapshot import Bar, MarketSnapshot, Rotation, RRGEntry, RRGPoint, SymbolDetail
+from rotor.data.snapshot import MarketSnapshot, Rotation, RRGEntry, RRGPoint
 from rotor.data.symbols import SECTORS
-from rotor.tui.widgets.charts import (
-    PriceChart,
-    RotationGraph,
-    price_lines,
-    quadrant_of,
-    rotation_lines,
-)
+from rotor.tui.widgets.charts import RotationGraph, quadrant_of, rotation_lines
 from textual.app import App, ComposeResult
 from textual.widget import Widget
 
@@ -47,11 +40,6 @@ def snapshot(service: BundledFeed) -> MarketSnapshot:
 def rotation(snapshot: MarketSnapshot) -> Rotation:
     assert snapshot.rotation is not None
     return snapshot.rotation
-
-
-@pytest.fixture(scope="module")
-def gold(service: BundledFeed, snapshot: MarketSnapshot) -> SymbolDetail:
-    return service.detail(snapshot, "GC=F")
 
 
 def plain(rows: list[Text]) -> str:
@@ -198,81 +186,6 @@ def test_rrg_tiny_sizes_do_not_raise(rotation: Rotation, width: int, height: int
         assert "too small" in plain(rows)
 
 
-# --- price_lines ---------------------------------------------------------------------------------
-
-
-def test_price_chart_on_real_data_has_legend_axis_and_dates(gold: SymbolDetail) -> None:
-    rows = price_lines(gold, 80, 20, TONES)
-    assert len(rows) == 20
-    assert all(row.cell_len == 80 for row in rows)
-    assert rows[0].plain.startswith("close  MA20  MA50  MA200")
-    assert rows[0].plain.rstrip().endswith(fmt.price(gold.bars[-1].close))
-    labels = [row.plain.split("┤")[0].strip() for row in rows[1:-1] if "┤" in row.plain]
-    assert 3 <= len(labels) <= 5
-    values = [float(label.replace(",", "")) for label in labels]
-    assert values == sorted(values, reverse=True)
-    closes = [b.close for b in gold.bars]
-    assert values[0] >= max(closes[-100:]) * 0.95 and values[-1] <= min(closes[-100:]) * 1.05
-    assert rows[-1].plain.rstrip().endswith(gold.bars[-1].on.isoformat())
-    assert "└" in rows[-1].plain
-
-
-def test_price_chart_shows_the_last_bars_that_fit_two_per_cell(gold: SymbolDetail) -> None:
-    rows = price_lines(gold, 50, 12, TONES)
-    label_width = rows[1].plain.index("┤")
-    plot_width = 50 - label_width - 1
-    first_shown = gold.bars[-plot_width * 2].on.isoformat()
-    assert rows[-1].plain[label_width + 1 :].startswith(first_shown)
-    # Every plot row has exactly plot_width cells after the axis.
-    assert all(len(row.plain) - label_width - 1 == plot_width for row in rows[1:-1])
-
-
-def test_price_chart_legend_colours(gold: SymbolDetail) -> None:
-    legend = price_lines(gold, 60, 10, TONES)[0]
-    assert TONES.warning in style_at(legend, legend.plain.index("MA20"))
-    assert TONES.info in style_at(legend, legend.plain.index("MA50"))
-    assert TONES.down in style_at(legend, legend.plain.index("MA200"))
-    assert len({TONES.warning, TONES.info, TONES.down}) == 3  # three lines that read apart
-
-
-def bars(closes: list[float], ma: float | None = None) -> tuple[Bar, ...]:
-    start = date(2025, 1, 1)
-    return tuple(
-        Bar(start + timedelta(days=i), None, None, None, c, None, ma20=ma, ma50=None, ma200=None)
-        for i, c in enumerate(closes)
-    )
-
-
-def test_price_chart_handles_short_flat_and_gappy_series(gold: SymbolDetail) -> None:
-    stats = gold.stats
-    for series in (
-        bars([10.0]),
-        bars([5.0] * 30),
-        bars([1.0, 2.0, 3.0], ma=2.0),
-        bars([float(i) for i in range(400)]),
-    ):
-        rows = price_lines(SymbolDetail(stats, series), 40, 8, TONES)
-        assert all(row.cell_len == 40 for row in rows)
-        assert series[-1].on.isoformat() in rows[-1].plain
-    gappy = tuple(
-        Bar(b.on, b.open, b.high, b.low, b.close, b.volume, None if i % 7 == 0 else b.ma20, None, b.ma200)
-        for i, b in enumerate(gold.bars)
-    )
-    assert "MA200" in plain(price_lines(SymbolDetail(stats, gappy), 60, 12, TONES))
-
-
-def test_price_chart_without_data_says_so(gold: SymbolDetail) -> None:
-    for detail in (None, SymbolDetail(gold.stats, ())):
-        rows = price_lines(detail, 40, 9, TONES)
-        assert rows[4].plain.strip() == "no price data"
-
-
-@pytest.mark.parametrize(("width", "height"), [(19, 10), (40, 4), (1, 1), (0, 5), (20, 5)])
-def test_price_chart_tiny_sizes_do_not_raise(gold: SymbolDetail, width: int, height: int) -> None:
-    rows = price_lines(gold, width, height, TONES)
-    assert all(row.cell_len == width for row in rows)
-
-
 # --- mounted widgets -----------------------------------------------------------------------------
 
 
@@ -290,7 +203,7 @@ class ChartApp(App[None]):
 class TinyChartApp(ChartApp):
     """One chart squeezed into a pane of 12x3 cells."""
 
-    CSS = "RotationGraph, PriceChart { width: 12; height: 3; }"
+    CSS = "RotationGraph { width: 12; height: 3; }"
 
 
 def run(body: Callable[[], Coroutine[Any, Any, None]]) -> None:
@@ -329,40 +242,15 @@ def test_rotation_graph_mounted(rotation: Rotation) -> None:
     run(body)
 
 
-def test_price_chart_mounted(gold: SymbolDetail) -> None:
-    async def body() -> None:
-        chart = PriceChart()
-        app = ChartApp(chart)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
-            assert "no price data" in screen_text(chart)
-            chart.set_detail(gold)
-            await pilot.pause()
-            text = screen_text(chart)
-            assert "close  MA20  MA50  MA200" in text
-            assert gold.bars[-1].on.isoformat() in text
-            assert fmt.price(gold.bars[-1].close) in text
-            assert "┤" in text
-            app.export_screenshot()
-            chart.set_detail(None)
-            await pilot.pause()
-            assert "no price data" in screen_text(chart)
-
-    run(body)
-
-
 @pytest.mark.parametrize("size", [(15, 4), (80, 24)])
-def test_widgets_in_tiny_panes_do_not_raise(
-    rotation: Rotation, gold: SymbolDetail, size: tuple[int, int]
-) -> None:
+def test_the_graph_in_a_tiny_pane_does_not_raise(rotation: Rotation, size: tuple[int, int]) -> None:
     async def body() -> None:
-        graph, chart = RotationGraph(rotation), PriceChart(gold)
-        for widget in (graph, chart):
-            app = TinyChartApp(widget)
-            async with app.run_test(size=size) as pilot:
-                await pilot.pause()
-                assert widget.size.width <= 12 and widget.size.height <= 3
-                assert "too small" in screen_text(widget)
-                app.export_screenshot()
+        widget = RotationGraph(rotation)
+        app = TinyChartApp(widget)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            assert widget.size.width <= 12 and widget.size.height <= 3
+            assert "too small" in screen_text(widget)
+            app.export_screenshot()
 
     run(body)

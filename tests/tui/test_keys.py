@@ -1,7 +1,8 @@
 """Every key the help screen lists does what the help says, and the focused pane is obvious at a glance.
 
-``CHECKS`` holds one pilot check per row of ``rotor.tui.keys.HELP``; a row without a check fails the
-first test, so a key cannot be documented without being tried here.
+``CHECKS`` holds one pilot check per row of ``rotor.tui.keys.HELP`` (by where and key: ``t`` is one key
+in the heatmap and another in the detail screen); a row without a check fails the first test, so a key
+cannot be documented without being tried here.
 """
 
 from __future__ import annotations
@@ -10,19 +11,21 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from rotor.data.feed import BUNDLED_NO_INTRADAY
 from rotor.tui.app import create_app
-from rotor.tui.keys import HELP
+from rotor.tui.keys import HELP, TIMEFRAME_KEYS
 from rotor.tui.layout import PANES
 from rotor.tui.screens.detail import DetailScreen
 from rotor.tui.screens.evidence import EvidenceScreen
 from rotor.tui.screens.help import HelpScreen
 from rotor.tui.widgets.heatmap import SectorHeatmap
 from rotor.tui.widgets.indices import IndicesTable
+from rotor.tui.widgets.price_chart import PriceChart
 from rotor.tui.widgets.risk import RiskNotes
 from rotor.tui.widgets.rotation import RotationView
 from rotor.tui.widgets.status import StatusBar
-from textual.command import CommandPalette
-from textual.widgets import DataTable
+from textual.command import CommandList, CommandPalette
+from textual.widgets import DataTable, Input
 
 from support import ScriptedService, bundled, frozen_clock, run_pilot, settle, snapshot_at, wait_until
 
@@ -98,6 +101,56 @@ async def mouse(pilot: Any) -> None:
     assert isinstance(app.screen, DetailScreen) and app.screen.symbol == heatmap.cursor_symbol
 
 
+async def open_detail(pilot: Any) -> DetailScreen:
+    await pilot.press("1", "enter")
+    screen = pilot.app.screen
+    assert isinstance(screen, DetailScreen)
+    await wait_until(pilot, lambda: shown(screen) is not None and not chart_of(screen).loading)
+    return screen
+
+
+def chart_of(screen: DetailScreen) -> PriceChart:
+    return screen.query_one(PriceChart)
+
+
+def shown(screen: DetailScreen) -> str | None:
+    """The code of the timeframe the chart shows (None before it shows one)."""
+    content = chart_of(screen).content
+    return None if content is None else content.timeframe.code
+
+
+async def chart_timeframes(pilot: Any) -> None:
+    screen = await open_detail(pilot)
+    assert shown(screen) == "260"
+    for key, timeframe in TIMEFRAME_KEYS:
+        await pilot.press(key)
+        await wait_until(pilot, lambda t=timeframe: shown(screen) == t.code and not chart_of(screen).loading)
+        content = chart_of(screen).content
+        assert content is not None
+        if timeframe.kind == "intraday":  # the bundled data: no minutes, and the chart says why
+            assert content.chart is None and content.message == BUNDLED_NO_INTRADAY and not content.failed
+        else:
+            assert content.chart is not None and content.chart.timeframe == timeframe
+        assert timeframe.code in str(chart_of(screen).border_title)
+
+
+async def next_chart_timeframe(pilot: Any) -> None:
+    screen = await open_detail(pilot)
+    order = [t.code for _, t in TIMEFRAME_KEYS]
+    for expected in (*order, order[0]):  # from the default (last) round to 1D again
+        await pilot.press("t")
+        await wait_until(pilot, lambda e=expected: shown(screen) == e and not chart_of(screen).loading)
+    heatmap = pilot.app.screen_stack[0].query_one(SectorHeatmap)
+    assert heatmap.timeframe == "1D"  # the heatmap's t did not run underneath
+
+
+async def since_a_date(pilot: Any) -> None:
+    screen = await open_detail(pilot)
+    await pilot.press("s")
+    field = screen.query_one("#since-date", Input)
+    assert field.display and field.has_focus
+
+
 async def timeframe(pilot: Any) -> None:
     heatmap = pilot.app.query_one(SectorHeatmap)
     await pilot.press("t")
@@ -129,10 +182,23 @@ async def pause(pilot: Any) -> None:
     assert not pilot.app.feed_status.paused and "PAUSED" not in status(pilot.app)
 
 
+def first_command(pilot: Any) -> str:
+    """The command palette's first (highlighted) match, as text ("" while there is none)."""
+    found = pilot.app.screen.query(CommandList)
+    options = found.first().options if found else ()
+    return str(options[0].prompt) if options else ""
+
+
 async def palette(pilot: Any) -> None:
     await pilot.press("ctrl+p")
     assert isinstance(pilot.app.screen, CommandPalette)
     await pilot.press("escape")
+    # In a detail screen the palette also offers its keys: the chart's timeframes.
+    screen = await open_detail(pilot)
+    await pilot.press("ctrl+p", *"Chart YTD")
+    await wait_until(pilot, lambda: "Chart YTD" in first_command(pilot))
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: shown(screen) == "YTD")
 
 
 async def help_(pilot: Any) -> None:
@@ -151,34 +217,37 @@ def status(app: Any) -> str:
     return str(app.screen_stack[0].query_one(StatusBar).render().plain)
 
 
-#: One check per key of the help, by the key's column there.
-CHECKS: dict[str, Check] = {
-    "tab / shift+tab": panes,
-    "1 2 3 4 5": panes,
-    "arrows / h j k l": arrows,
-    "enter": enter,
-    "escape": escape,
-    "mouse": mouse,
-    "t": timeframe,
-    "s": sort,
-    "c": colours,
-    "r": refresh,
-    "p": pause,
-    "ctrl+p": palette,
-    "?": help_,
-    "q": quit_,
+#: One check per row of the help, by its where and key columns.
+CHECKS: dict[tuple[str, str], Check] = {
+    ("Panes", "tab / shift+tab"): panes,
+    ("Panes", "1 2 3 4 5"): panes,
+    ("Panes", "arrows / h j k l"): arrows,
+    ("Panes", "enter"): enter,
+    ("Panes", "escape"): escape,
+    ("Panes", "mouse"): mouse,
+    ("Detail", "1-8, 0"): chart_timeframes,
+    ("Detail", "t"): next_chart_timeframe,
+    ("Detail", "s"): since_a_date,
+    ("Heatmap", "t"): timeframe,
+    ("Heatmap", "s"): sort,
+    ("Heatmap", "c"): colours,
+    ("Feed", "r"): refresh,
+    ("Feed", "p"): pause,
+    ("App", "?"): help_,
+    ("App", "ctrl+p"): palette,
+    ("App", "q"): quit_,
 }
 
 
 def test_every_key_in_the_help_has_a_check() -> None:
-    assert sorted(key for _, key, _ in HELP) == sorted(CHECKS)
+    assert sorted((where, key) for where, key, _ in HELP) == sorted(CHECKS)
 
 
-@pytest.mark.parametrize("key", [key for _, key, _ in HELP])
-def test_the_key_does_what_the_help_says(key: str) -> None:
+@pytest.mark.parametrize(("where", "key"), [(where, key) for where, key, _ in HELP], ids=lambda v: v)
+def test_the_key_does_what_the_help_says(where: str, key: str) -> None:
     async def body(pilot: Any) -> None:
         await settle(pilot)
-        await CHECKS[key](pilot)
+        await CHECKS[where, key](pilot)
 
     feed = ScriptedService([snapshot_at()])
     run_pilot(create_app(feed, clock=frozen_clock, interval=600), body, size=(200, 50))

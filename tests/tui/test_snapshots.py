@@ -7,14 +7,33 @@ the new SVGs before committing them.
 
 from __future__ import annotations
 
+import sys
+from datetime import datetime
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from rotor.data.errors import ProviderUnavailable
 from rotor.tui.app import create_app
 from rotor.tui.screens.detail import DetailScreen
+from rotor.tui.widgets.price_chart import PriceChart
 
 from support import ScriptedService, bundled, frozen_clock, settle, snapshot_at, wait_until
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "data"))
+from live_fake import live_fake
+
+NY = ZoneInfo("America/New_York")
+
+
+def chart_of(screen: DetailScreen) -> PriceChart:
+    return screen.query_one(PriceChart)
+
+
+def shown(screen: DetailScreen) -> str | None:
+    content = chart_of(screen).content
+    return None if content is None or chart_of(screen).loading else content.timeframe.code
 
 
 def app(**kwargs: Any) -> Any:
@@ -48,6 +67,34 @@ def test_detail_screen(snap_compare: Any) -> None:
         await pilot.pause()
 
     assert snap_compare(app(), terminal_size=(160, 45), run_before=before)
+
+
+def test_detail_screen_one_month(snap_compare: Any) -> None:
+    async def before(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("1", "j", "j", "j", "enter", "3")  # the Russell 2000, 1M
+        screen = pilot.app.screen
+        assert isinstance(screen, DetailScreen)
+        await wait_until(pilot, lambda: shown(screen) == "1M")
+        await pilot.pause()
+
+    assert snap_compare(app(), terminal_size=(160, 45), run_before=before)
+
+
+def test_detail_screen_one_day_with_pre_and_post_market(snap_compare: Any, tmp_path: Path) -> None:
+    """SPY's Friday 6 March 2026 at 18:00 ET from the fake Yahoo, through the real yfinance."""
+    with live_fake(datetime(2026, 3, 6, 18, 0, 20, tzinfo=NY), tmp_path) as fake:
+
+        async def before(pilot: Any) -> None:
+            await settle(pilot)
+            screen = DetailScreen(fake.feed, snapshot_at(), "SPY", pilot.app.tones)
+            await pilot.app.push_screen(screen)
+            await wait_until(pilot, lambda: screen.detail is not None)
+            await pilot.press("1")
+            await wait_until(pilot, lambda: shown(screen) == "1D" and not chart_of(screen).loading, 15)
+            await pilot.pause()
+
+        assert snap_compare(app(), terminal_size=(160, 45), run_before=before)
 
 
 def test_help_screen(snap_compare: Any) -> None:

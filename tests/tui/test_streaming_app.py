@@ -152,7 +152,15 @@ def test_pre_market_prices_show_beside_the_close_with_their_marker(pre_market: L
     async def body(pilot: Any) -> None:
         await wait_until(pilot, lambda: app.feed_status.refreshes >= 1, timeout=20)
         table = app.query_one(IndicesTable)
-        await wait_until(pilot, lambda: EXTENDED_COLUMN.key in table.columns, timeout=5)
+
+        # The column appears with the first row that has a pre-market price; wait for SPY's own tick.
+        def spy_pre_market_shown() -> bool:
+            quote = app.snapshot.get("SPY")
+            shown = EXTENDED_COLUMN.key in table.columns
+            return shown and quote is not None and quote.extended_session == "pre"
+
+        await wait_until(pilot, spy_pre_market_shown, timeout=10)
+        await pilot.pause(0.4)  # the next tick timer writes the cell
         spy = app.snapshot.get("SPY")
         assert spy is not None and spy.extended_session == "pre" and spy.extended_price is not None
         assert spy.extended_change_pct == pytest.approx(100 * (spy.extended_price / spy.last - 1))

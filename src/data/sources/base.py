@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Final, Literal, Protocol
+from typing import TYPE_CHECKING, Final, Literal, Protocol, runtime_checkable
 
 from rotor.data.errors import ProviderError
 
@@ -80,6 +80,28 @@ class Source(Protocol):
     def fetch(self, wanted: Mapping[str, date], now: datetime, budget: float) -> FetchResult:
         """Bars of each symbol from its wanted trade date (inclusive) up to ``now``, with its quote.
         ``budget``: seconds the whole call may take."""
+        ...
+
+
+@dataclass(frozen=True)
+class IntradayAnswer:
+    """One symbol's one-minute chart as the source sent it: bars as (time, open, high, low, close,
+    volume), time UTC, rows without a close left out; the regular hours it published, if any; and the
+    requests it took."""
+
+    rows: list[tuple[datetime, float | None, float | None, float | None, float, float | None]]
+    hours: TradingHours | None
+    requests: int
+
+
+@runtime_checkable
+class IntradaySource(Protocol):
+    """A source that also has one-minute bars (Yahoo's): the detail screen's 1D chart."""
+
+    def intraday(self, symbol: str, budget: float, *, extended: bool) -> IntradayAnswer:
+        """``symbol``'s one-minute bars of its current session, or of its last one when none is in
+        progress (with pre- and post-market minutes when ``extended``), within ``budget`` seconds.
+        Raises the typed failure (``ProviderError`` and kin)."""
         ...
 
 

@@ -38,9 +38,17 @@ What is served, and how (documented where Yahoo's real behaviour was not certain
   from the window open): only the current session, or the last one when none is open. One bar per
   trading minute from the open to now (or to the last minute before the close); every 7th minute of a
   window (minute index 6, 13, ...) is all-null, a minute without trades. Each bar's open, high, low and
-  close are the minute's path price (prices move once a minute). No pre- or post-market bars are sent, even
-  with ``includePrePost=true`` (only the periods are described). 1m requests spanning more than 8 days, or
+  close are the minute's path price (prices move once a minute). 1m requests spanning more than 8 days, or
   starting more than 30 days ago, get Yahoo's 422 errors.
+- ``includePrePost=true`` with an intraday interval, for the venues with extended hours (the ETFs): the
+  session's pre-market minutes (04:00 to the open) and post-market minutes (the close to 20:00, 17:00 after
+  an early close) come with the regular ones, so far as now has reached them; from 04:00 the session
+  served is the coming one (its pre-market), as Yahoo's ``range=1d`` does. Their prices follow the same
+  kind of path between real values (``extended_price``): the pre-market runs straight from the previous
+  row's close to the row's open, the post-market from the row's close to the next row's open (flat at the
+  close when the bundle has no next row); every 7th minute of each period is all-null; their volume is
+  0 (the bundle has no extended-hours volume). A session whose row the bundle lacks has no pre-market
+  bars (it is not served). Other venues send regular minutes only, whatever ``includePrePost`` says.
 - Other intervals (5d, 1wk, 1mo, 3mo, ...) get a 400 error JSON listing the intervals served here.
 - ``range``: 1d and 5d are the last 1 and 5 sessions; 1mo..10y go back that many calendar months from now;
   ytd starts on 1 January (exchange time); max is everything. ``period1``/``period2`` (unix seconds) keep
@@ -325,6 +333,17 @@ def path_price(row: Row, k: int, minutes: int) -> float | None:
         if f0 <= f < f1:
             return round(p0 + (p1 - p0) * (f - f0) / (f1 - f0), 6)
     return round(last, 6)
+
+
+def extended_price(start: float | None, end: float | None, k: int, minutes: int) -> float | None:
+    """The price in minute ``k`` of a pre- or post-market period of ``minutes`` minutes: straight from
+    ``start`` (minute 0) toward ``end`` (reached after the period's last minute); flat at ``start`` when
+    ``end`` is None; None without a ``start`` (no path can be drawn)."""
+    if start is None:
+        return None
+    if end is None or minutes <= 0:
+        return round(start, 6)
+    return round(start + (end - start) * k / minutes, 6)
 
 
 def _extreme_minutes(k: int, minutes: int) -> list[int]:
@@ -1338,12 +1357,67 @@ class _Chart:
             last_cumulative = cumulative
         return bars
 
+    def served_session(self, prepost: bool) -> int:
+        """The window index a ``range=1d`` intraday answer serves: the current (or last) window, or with
+        pre/post for an extended venue the next one once its pre-market has begun (when the bundle has its
+        row)."""
+        index = self.current
+        following = index + 1
+        if (
+            prepost
+            and self.venue.extended
+            and 0 <= following < len(self.windows)
+            and self.windows[following].row is not None
+        ):
+            pre_start = self.periods(self.windows[following])["pre"]["start"]
+            assert isinstance(pre_start, int)
+            if self.now >= pre_start:
+                return following
+        return index
+
+    def extended_bars(
+        self, index: int, part: Literal["pre", "post"]
+    ) -> list[tuple[int, float | None, int | None]]:
+        """(time, price, volume) of each pre- or post-market minute of window ``index`` reached by now."""
+        window = self.windows[index]
+        row = window.row
+        assert row is not None
+        period = self.periods(window)[part]
+        start, end = period["start"], period["end"]
+        assert isinstance(start, int) and isinstance(end, int)
+        minutes = (end - start) // 60
+        if part == "pre":
+            before = self.windows[index - 1].row if index > 0 else None
+            first, last = (before.close if before is not None else None), row.open
+        else:
+            after = self.windows[index + 1].row if index + 1 < len(self.windows) else None
+            first, last = row.close, (after.open if after is not None else None)
+        bars: list[tuple[int, float | None, int | None]] = []
+        for j in range(minutes):
+            stamp = start + 60 * j
+            if stamp > self.now:
+                break
+            price = extended_price(first, last, j, minutes)
+            if price is None or j % NULL_MINUTE_EVERY == NULL_MINUTE_EVERY - 1:
+                bars.append((stamp, None, None))
+            else:
+                bars.append((stamp, price, 0))
+        return bars
+
     def intraday(
         self, interval: str, span: str | None, period1: int | None, period2: int | None, prepost: bool
     ) -> _Answer:
-        state = self.state(self.current)
-        window = self.windows[self.current] if state is not None else None
+        index = self.served_session(prepost)
+        window = self.windows[index] if 0 <= index < len(self.windows) else None
+        state = self.state(index)
+        extended = prepost and self.venue.extended and window is not None and window.row is not None
+        if window is not None and state is None and not (extended and index != self.current):
+            window = None  # nothing has traded yet (before the first window)
         bars = self.minute_bars(window, state) if window is not None and state is not None else []
+        if extended and window is not None:
+            bars = self.extended_bars(index, "pre") + bars
+            if state is not None and not state.live:
+                bars += self.extended_bars(index, "post")
         if span is None:
             low = period1 if period1 is not None else -(2**62)
             high = period2 if period2 is not None else 2**62
@@ -1370,7 +1444,7 @@ class _Chart:
                 closes.append(prices[-1] if prices else None)
                 counted = [b[2] for b in traded if b[2] is not None]
                 volumes.append(sum(counted) if counted else None)
-        meta = self.meta(span, self.current if window is not None else None)
+        meta = self.meta(span, index if window is not None else None)
         if window is not None:
             periods = self.periods(window)
             if prepost:
@@ -1399,6 +1473,7 @@ __all__ = [
     "Window",
     "build_window",
     "build_windows",
+    "extended_price",
     "keep_yahoo_cookies",
     "path_price",
     "progress",

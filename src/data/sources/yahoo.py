@@ -7,6 +7,9 @@ How it asks:
   first day the cache lacks) carries the bars, today's partial bar, the current price and its time
   (``regularMarketPrice``, ``regularMarketTime``) and the session's hours (``currentTradingPeriod``).
   Nothing else is asked while polling (yfinance adds one cookie and one crumb request per process).
+- **One-minute bars on demand** (``intraday``: the detail screen's 1D): one chart request
+  (``interval=1m&range=1d``, the current session or the last one; ``includePrePost=true`` for US stocks
+  and ETFs), through the same gate, pool, deadlines and backoff as the daily charts.
 - **Through yfinance's own HTTP client** (``yfinance.data.YfData``: its curl_cffi session with browser
   impersonation, its cookie, crumb and consent handling), with rotor's session (``YahooSession``, a
   curl_cffi ``Session`` as yfinance accepts one) underneath to count, bound and refuse requests. rotor
@@ -60,7 +63,7 @@ from rotor.data.errors import (
     ServerError,
     UnknownSymbol,
 )
-from rotor.data.sources.base import FetchResult, Quote, SourceName
+from rotor.data.sources.base import FetchResult, IntradayAnswer, Quote, SourceName
 from rotor.data.symbols import is_valid_ticker
 
 if TYPE_CHECKING:
@@ -384,9 +387,30 @@ class _Pool:
 @dataclass
 class _Outcome:
     symbol: str
+    task: _Task
     answer: ChartAnswer | None = None
     error: ProviderError | None = None
     done: threading.Event = field(default_factory=threading.Event)
+
+
+def daily_params(start: date, now: datetime) -> dict[str, str]:
+    """The daily chart's query: from a day before the wanted trade date (a futures session opens the
+    evening before its date) to a day after now (Yahoo's period2 is exclusive; it never sends bars from
+    the future)."""
+    first = datetime.combine(start - timedelta(days=1), datetime.min.time(), UTC)
+    return {
+        "period1": str(int(first.timestamp())),
+        "period2": str(int((now + timedelta(days=1)).timestamp())),
+        "interval": "1d",
+        "includePrePost": "false",
+        "events": "div,splits",
+    }
+
+
+def intraday_params(extended: bool) -> dict[str, str]:
+    """The one-minute chart's query: ``range=1d`` is the current session, or the last one when none is
+    in progress (from its pre-market with ``includePrePost``)."""
+    return {"range": "1d", "interval": "1m", "includePrePost": "true" if extended else "false"}
 
 
 class YahooSource:
@@ -486,7 +510,7 @@ class YahooSource:
         self.gate.reopen()
         deadline = time.monotonic() + max(0.5, budget)
         answers: dict[str, ChartAnswer] = {}
-        outcomes = [self._start(client, symbols[0], wanted[symbols[0]], now, deadline)]
+        outcomes = [self._start(client, symbols[0], daily_params(wanted[symbols[0]], now), deadline)]
         self._wait(outcomes, deadline)
         probe = outcomes[0]
         if not probe.done.is_set():  # the probe hung past the budget: so would every other request
@@ -497,7 +521,7 @@ class YahooSource:
             told = self._back_off(probe.error)
             errors.update({s: told.for_symbol(s) for s in symbols})
             return self._result(answers, errors, self.gate.sent - sent_before)
-        outcomes += [self._start(client, s, wanted[s], now, deadline) for s in symbols[1:]]
+        outcomes += [self._start(client, s, daily_params(wanted[s], now), deadline) for s in symbols[1:]]
         self._wait(outcomes, deadline)
         for outcome in outcomes:
             if outcome.answer is not None:
@@ -518,6 +542,38 @@ class YahooSource:
         elif answers:
             self._failures, self.retry_at, self._backoff_error = 0, None, None
         return self._result(answers, errors, self.gate.sent - sent_before)
+
+    def intraday(self, symbol: str, budget: float, *, extended: bool) -> IntradayAnswer:
+        """``symbol``'s one-minute bars of its current session, or of its last one when none is in
+        progress (with pre- and post-market minutes when ``extended``): one chart request, through the
+        same gate, pool, deadline and backoff as ``fetch``. Raises the typed failure (``ProviderError``
+        and kin), and while the source backs off raises its waiting error without asking."""
+        if not is_valid_ticker(symbol):
+            raise ProviderError("not a valid Yahoo ticker", symbol)
+        now = self._clock()
+        if self.retry_at is not None and now < self.retry_at and self._backoff_error is not None:
+            raise self._backoff_error.for_symbol(symbol)
+        client = self._yahoo()
+        if self.gate.rate_limited is not None and self.retry_at is not None and now >= self.retry_at:
+            self.gate.reopen()  # the backoff a refresh set has run out (a refresh reopens it likewise)
+        deadline = time.monotonic() + max(0.5, budget)
+        outcome = self._start(client, symbol, intraday_params(extended), deadline)
+        self._wait([outcome], deadline)
+        if not outcome.done.is_set():
+            # Refuse whatever else this task would send (the gate's generation belongs to the refreshes).
+            outcome.task.failure = ProviderTimeout("abandoned: the intraday chart ran out of time")
+            self.abandoned += 1
+            outcome.error = ProviderTimeout(f"Yahoo did not answer within {budget:g} s", symbol)
+        if outcome.error is not None:
+            if self._ends_refresh(outcome.error):
+                raise self._back_off(outcome.error).for_symbol(symbol)
+            raise outcome.error
+        answer = outcome.answer
+        assert answer is not None
+        self._failures, self.retry_at, self._backoff_error = 0, None, None
+        if not answer.rows:
+            raise ProviderError("Yahoo sent no one-minute bars", symbol)
+        return IntradayAnswer(answer.rows, answer.hours, outcome.task.requests)
 
     @staticmethod
     def _ends_refresh(error: ProviderError) -> bool:
@@ -551,18 +607,18 @@ class YahooSource:
             if remaining <= 0 or not outcome.done.wait(remaining):
                 return
 
-    def _start(self, client: Any, symbol: str, start: date, now: datetime, deadline: float) -> _Outcome:
-        outcome = _Outcome(symbol)
+    def _start(self, client: Any, symbol: str, params: Mapping[str, str], deadline: float) -> _Outcome:
         task = _Task(symbol, deadline, self.gate.generation)
+        outcome = _Outcome(symbol, task)
         assert self._pool is not None
-        self._pool.submit(lambda: self._run(client, task, start, now, outcome))
+        self._pool.submit(lambda: self._run(client, task, params, outcome))
         return outcome
 
-    def _run(self, client: Any, task: _Task, start: date, now: datetime, outcome: _Outcome) -> None:
+    def _run(self, client: Any, task: _Task, params: Mapping[str, str], outcome: _Outcome) -> None:
         """One symbol's request, in a pool thread. Never raises."""
         self.gate.task = task
         try:
-            outcome.answer = self._chart(client, task, start, now)
+            outcome.answer = self._chart(client, task, params)
         except ProviderError as exc:
             outcome.error = exc if exc.symbol else exc.for_symbol(task.symbol)
         except Exception as exc:  # anything else is reported for its symbol, never raised
@@ -572,22 +628,12 @@ class YahooSource:
             self.gate.task = None
             outcome.done.set()
 
-    def _chart(self, client: Any, task: _Task, start: date, now: datetime) -> ChartAnswer:
+    def _chart(self, client: Any, task: _Task, params: Mapping[str, str]) -> ChartAnswer:
         from yfinance.exceptions import YFRateLimitError
 
-        # From a day before the wanted trade date (a futures session opens the evening before its date)
-        # to a day after now (Yahoo's period2 is exclusive; it never sends bars from the future).
-        first = datetime.combine(start - timedelta(days=1), datetime.min.time(), UTC)
-        params = {
-            "period1": str(int(first.timestamp())),
-            "period2": str(int((now + timedelta(days=1)).timestamp())),
-            "interval": "1d",
-            "includePrePost": "false",
-            "events": "div,splits",
-        }
         url = CHART_URL.format(symbol=task.symbol)
         try:
-            response = client.get(url, params=params, timeout=self.gate.request_timeout)
+            response = client.get(url, params=dict(params), timeout=self.gate.request_timeout)
         except _Refused as refused:
             if task.status is not None:
                 return self._read(task.symbol, task.status, task.body)

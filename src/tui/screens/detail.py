@@ -1,10 +1,15 @@
-"""A symbol's detail: price chart with the 20/50/200-day averages, its stats, and its recent bars.
+"""A symbol's detail: a price chart in the timeframe the user picks, its stats, and its recent bars.
 
-The bars come from ``Feed.detail`` in a thread worker (it reads the panel), so opening the
-screen never blocks the UI thread; the worker posts the outcome to the screen as a message, as the
-app's refresh worker does. ``s`` asks for a date and shows the change since its close (or the last
-session before it), computed the same way as ``rotor report --since``; a snapshot that already carries a
-``since`` date shows it at once.
+The stats, the recent bars and the symbol's daily history come from ``Feed.detail`` and ``Feed.history``
+in a thread worker (they read the panel), so opening the screen never blocks the UI thread; the worker
+posts the outcome to the screen as a message, as the app's refresh worker does. The chart opens on the
+last 260 sessions; ``1``-``8`` switch it to 1D, 5D, 1M, 6M, YTD, 1Y, 5Y or Max, ``0`` back, ``t`` to the
+next (keys.py). The daily timeframes are windows of the history already read (rotor.data.timeframes, no
+request); 1D asks ``Feed.intraday`` in a worker (one request at most; the feed keeps the bars for a short
+while), and when the feed has none or asking failed, the chart says why. The stats table beside the chart
+stays the same for every timeframe. ``s`` asks for a date and shows the change since its close (or the
+last session before it), computed the same way as ``rotor report --since``; a snapshot that already carries
+a ``since`` date shows it at once.
 """
 
 from __future__ import annotations
@@ -16,9 +21,11 @@ from rich.table import Table
 from rich.text import Text
 from rotor.data.render import formatting as fmt
 from rotor.data.snapshot import InstrumentStats, MarketSnapshot, SinceChange, SymbolDetail
+from rotor.data.timeframes import BY_CODE, DEFAULT_CHART, ChartTimeframe
 from rotor.tui import cells
+from rotor.tui.keys import DETAIL_COMMANDS, TIMEFRAME_KEYS
 from rotor.tui.tones import Tones
-from rotor.tui.widgets.charts import PriceChart
+from rotor.tui.widgets.price_chart import ChartContent, PriceChart
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -29,6 +36,8 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 if TYPE_CHECKING:
     from rotor.data.feed import Feed
+    from rotor.data.intraday import IntradayChart
+    from rotor.data.timeframes import DailyChart, SymbolHistory
 
 RECENT_BARS = 15
 
@@ -94,6 +103,17 @@ def since_text(since: SinceChange | None, stats: InstrumentStats, tones: Tones) 
     )
 
 
+def timeframe_tabs(current: ChartTimeframe, tones: Tones) -> Text:
+    """The chart's border title: every timeframe's code, the one shown reversed in the accent colour."""
+    tabs = Text()
+    for n, (_, timeframe) in enumerate(TIMEFRAME_KEYS):
+        if n:
+            tabs.append(" ")
+        style = f"bold reverse {tones.accent}" if timeframe == current else "dim"
+        tabs.append(f" {timeframe.code} ", style)
+    return tabs
+
+
 def title_text(stats: InstrumentStats, tones: Tones) -> Text:
     return Text.assemble(
         (f" {stats.name} ", "bold"),
@@ -111,14 +131,17 @@ class DetailScreen(Screen[None]):
 
     BINDINGS = [
         Binding("escape,q,backspace", "close", "Back"),
-        Binding("s", "ask_since", "Change since a date"),
+        *(
+            Binding(c.key or c.shown, c.action, c.label, key_display=c.shown, show=c.footer)
+            for c in DETAIL_COMMANDS
+        ),
     ]
 
     DEFAULT_CSS = """
     DetailScreen #title { height: 1; background: $boost; }
     DetailScreen #body { height: 1fr; }
     DetailScreen PriceChart { width: 1fr; height: 1fr; border: round $primary; }
-    DetailScreen #side { width: 60; }
+    DetailScreen #side { width: 38%; min-width: 44; max-width: 60; }
     DetailScreen #stats { height: auto; border: round $primary; padding: 0 1; }
     DetailScreen #milestones { height: auto; padding: 0 1; }
     DetailScreen #since { height: auto; padding: 0 1; }
@@ -127,10 +150,26 @@ class DetailScreen(Screen[None]):
     """
 
     class Loaded(Message):
-        """The worker read the symbol's detail."""
+        """The worker read the symbol's detail and its daily history."""
 
-        def __init__(self, detail: SymbolDetail) -> None:
+        def __init__(self, detail: SymbolDetail, history: SymbolHistory) -> None:
             self.detail = detail
+            self.history = history
+            super().__init__()
+
+    class IntradayLoaded(Message):
+        """The worker has the symbol's 1D chart."""
+
+        def __init__(self, chart: IntradayChart) -> None:
+            self.chart = chart
+            super().__init__()
+
+    class IntradayFailed(Message):
+        """The worker has no 1D chart: why, and whether asking failed (not just "the feed has none")."""
+
+        def __init__(self, reason: str, *, failed: bool) -> None:
+            self.reason = reason
+            self.failed = failed
             super().__init__()
 
     class Failed(Message):
@@ -161,6 +200,9 @@ class DetailScreen(Screen[None]):
         self.symbol = symbol
         self.tones = tones
         self.detail: SymbolDetail | None = None
+        self.history: SymbolHistory | None = None
+        #: The chart's timeframe (``1D`` ... ``Max``, or the default 260 sessions).
+        self.timeframe: ChartTimeframe = DEFAULT_CHART
 
     def compose(self) -> ComposeResult:
         stats = self.snapshot.get(self.symbol)
@@ -168,7 +210,7 @@ class DetailScreen(Screen[None]):
         yield Static(title_text(stats, tones) if stats else Text(self.symbol), id="title")
         with Horizontal(id="body"):
             chart = PriceChart(id="chart")
-            chart.border_title = "close with 20/50/200-day averages"
+            chart.border_title = timeframe_tabs(self.timeframe, tones)
             yield chart
             with Vertical(id="side"):
                 table = Static(stats_table(stats, tones) if stats else "", id="stats")
@@ -203,26 +245,28 @@ class DetailScreen(Screen[None]):
     def load_detail(self) -> None:
         try:
             detail = self.feed.detail(self.snapshot, self.symbol)
+            history = self.feed.history(self.snapshot, self.symbol)
         except Exception as exc:  # a worker never raises into the UI; the screen says what failed
             self.post_message(self.Failed(f"{type(exc).__name__}: {exc}"))
             return
-        self.post_message(self.Loaded(detail))
+        self.post_message(self.Loaded(detail, history))
 
     def on_detail_screen_failed(self, message: Failed) -> None:
         chart = self.query_one(PriceChart)
         chart.loading = False
+        chart.show(self._content(message=message.reason, failed=True), self.tones)
         self.notify(f"{self.symbol}: no chart ({message.reason})", severity="error")
 
     def on_detail_screen_loaded(self, message: Loaded) -> None:
+        self.history = message.history
         self.show_detail(message.detail)
 
     def show_detail(self, detail: SymbolDetail) -> None:
         self.detail = detail
         if detail.since is not None or self.snapshot.since is not None:
             self.show_since(since_text(detail.since, detail.stats, self.tones))
-        chart = self.query_one(PriceChart)
-        chart.loading = False
-        chart.set_detail(detail, self.tones)
+        if self.timeframe.kind != "intraday":
+            self.show_timeframe()
         bars = self.query_one("#bars", DataTable)
         bars.clear()
         unit = "%" if detail.stats.unit == "%" else ""
@@ -232,6 +276,82 @@ class DetailScreen(Screen[None]):
                 *(fmt.price(v, unit) for v in (bar.open, bar.high, bar.low, bar.close)),
                 key=bar.on.isoformat(),
             )
+
+    # --- the chart's timeframe ---------------------------------------------------------------------
+
+    def action_timeframe(self, code: str) -> None:
+        self.timeframe = BY_CODE[code]
+        self.show_timeframe()
+
+    def action_next_timeframe(self) -> None:
+        order = [timeframe for _, timeframe in TIMEFRAME_KEYS]
+        self.timeframe = order[(order.index(self.timeframe) + 1) % len(order)]
+        self.show_timeframe()
+
+    def _stats(self) -> InstrumentStats | None:
+        return self.detail.stats if self.detail is not None else self.snapshot.get(self.symbol)
+
+    def _content(
+        self,
+        chart: DailyChart | IntradayChart | None = None,
+        message: str | None = None,
+        *,
+        failed: bool = False,
+    ) -> ChartContent:
+        """The chart's content in the current timeframe, with the symbol's unit and averages."""
+        stats = self._stats()
+        unit = stats.unit if stats is not None else ""
+        levels = {20: stats.ma20, 50: stats.ma50, 200: stats.ma200} if stats is not None else {}
+        return ChartContent(self.timeframe, chart, unit, levels, message, failed)
+
+    def show_timeframe(self) -> None:
+        """Draw the chart in ``self.timeframe``: a window of the history read (daily), or ask for the
+        one-minute bars (1D); the chart shows a loading indicator until there is something to draw."""
+        from rotor.data.timeframes import daily_chart
+
+        chart = self.query_one(PriceChart)
+        chart.border_title = timeframe_tabs(self.timeframe, self.tones)
+        if self.timeframe.kind == "intraday":
+            chart.loading = True
+            self.load_intraday()
+            return
+        if self.history is None:
+            chart.loading = True  # the detail worker is still reading; it shows this timeframe when done
+            return
+        chart.loading = False
+        chart.show(self._content(chart=daily_chart(self.history, self.timeframe)), self.tones)
+
+    @work(thread=True, exclusive=True, group="intraday", exit_on_error=False)
+    def load_intraday(self) -> None:
+        from rotor.data.errors import IntradayUnavailable, ProviderError
+
+        try:
+            chart = self.feed.intraday(self.snapshot, self.symbol)
+        except IntradayUnavailable as exc:
+            self.post_message(self.IntradayFailed(str(exc), failed=False))
+            return
+        except ProviderError as exc:
+            self.post_message(self.IntradayFailed(exc.reason, failed=True))
+            return
+        except Exception as exc:  # a worker never raises into the UI; the chart says what failed
+            self.post_message(self.IntradayFailed(f"{type(exc).__name__}: {exc}", failed=True))
+            return
+        self.post_message(self.IntradayLoaded(chart))
+
+    def on_detail_screen_intraday_loaded(self, message: IntradayLoaded) -> None:
+        self._show_intraday(self._content(chart=message.chart))
+
+    def on_detail_screen_intraday_failed(self, message: IntradayFailed) -> None:
+        self._show_intraday(self._content(message=message.reason, failed=message.failed))
+
+    def _show_intraday(self, content: ChartContent) -> None:
+        if self.timeframe.kind != "intraday":
+            return  # the user moved on while it was asked for
+        chart = self.query_one(PriceChart)
+        chart.loading = False
+        chart.show(content, self.tones)
+
+    # --- since a date -----------------------------------------------------------------------------
 
     def action_ask_since(self) -> None:
         field = self.query_one("#since-date", Input)

@@ -1,8 +1,9 @@
-"""Braille charts sized to their pane: the Relative Rotation Graph and a price chart with its averages.
+"""Braille charts sized to their pane: the Relative Rotation Graph, and what every chart shares (the
+detail screen's price chart is price_chart.py).
 
-Both widgets keep their data and draw it at whatever size they are given, on a ``BrailleCanvas`` (2x4
-dots per cell), so they stay legible in small panes. The drawing is done by pure functions
-(``rotation_lines``, ``price_lines``) that return one rich ``Text`` per row; the widgets join them.
+Charts keep their data and draw it at whatever size they are given, on a ``BrailleCanvas`` (2x4 dots
+per cell), so they stay legible in small panes. The drawing is done by pure functions (``rotation_lines``)
+that return one rich ``Text`` per row; the widgets join them.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
-from rotor.data.render import formatting as fmt
-from rotor.data.snapshot import Bar, Quadrant, Rotation, RRGEntry, SymbolDetail
+from rotor.data.snapshot import Quadrant, Rotation, RRGEntry
 from rotor.tui.braille import BrailleCanvas, Scale
 from rotor.tui.tones import Tones
 from textual.reactive import reactive
@@ -31,7 +31,6 @@ QUADRANT_ROLES: dict[Quadrant, str] = {
 #: Panes smaller than this (cells) show a short message instead of a chart.
 MIN_WIDTH = 20
 MIN_RRG_HEIGHT = 6
-MIN_PRICE_HEIGHT = 5
 
 #: The RS-Ratio / RS-Momentum level where the quadrants meet.
 RRG_CENTER = 100.0
@@ -262,153 +261,3 @@ class RotationGraph(Widget):
         return join_lines(
             rotation_lines(self._rotation, self.size.width, self.size.height, tones, self.highlight)
         )
-
-
-# --- Price chart ---------------------------------------------------------------------------------
-
-#: The series of the price chart: bar field, legend label, colour role (``Tones``; three that read
-#: apart in every theme). ``close`` is drawn bold in the theme's foreground.
-PRICE_SERIES: tuple[tuple[str, str, str | None], ...] = (
-    ("close", "close", None),
-    ("ma20", "MA20", "warning"),
-    ("ma50", "MA50", "info"),
-    ("ma200", "MA200", "down"),
-)
-
-
-def _series(bars: Sequence[Bar], field: str) -> list[float | None]:
-    values: list[float | None] = []
-    for bar in bars:
-        value: float | None = getattr(bar, field)
-        values.append(value if value is not None and math.isfinite(value) else None)
-    return values
-
-
-def _tick_rows(plot_height: int) -> list[int]:
-    """The plot rows that get a price label: 3 to 5 spread from top to bottom (fewer when short)."""
-    count = 5 if plot_height >= 12 else 4 if plot_height >= 8 else 3
-    count = min(count, plot_height)
-    if count <= 1:
-        return [0]
-    return sorted({round(i * (plot_height - 1) / (count - 1)) for i in range(count)})
-
-
-def price_lines(detail: SymbolDetail | None, width: int, height: int, tones: Tones) -> list[Text]:
-    """A price chart of ``detail`` in ``width`` x ``height`` cells, one ``Text`` per row.
-
-    Row 0 is the legend (and the last close); then the plot with price labels on the left; the last row
-    holds the first and last dates shown. The plot shows the last bars that fit at two per cell (fewer
-    bars are stretched across): closes as a braille line, with the 20/50/200-session averages where
-    defined (a missing average leaves a gap)."""
-    if width <= 0 or height <= 0:
-        return []
-    if width < MIN_WIDTH or height < MIN_PRICE_HEIGHT:
-        return message_lines("too small", width, height)
-    bars = tuple(b for b in (detail.bars if detail else ()) if math.isfinite(b.close))
-    if not bars:
-        return message_lines("no price data", width, height)
-
-    plot_height = height - 2
-    ticks = _tick_rows(plot_height)
-    label_width = max(len(fmt.price(b.close)) for b in bars)
-    # Two passes: the labels' width sets the plot's, which sets the bars shown and so the labels.
-    for _ in range(2):
-        plot_width = max(1, width - label_width - 1)
-        shown = bars[-plot_width * 2 :]
-        series = {field: _series(shown, field) for field, _, _ in PRICE_SERIES}
-        ys = Scale.fit(
-            (v for values in series.values() for v in values), plot_height * 4, pad=0.04, invert=True
-        )
-        labels = {row: fmt.price(ys.value(row * 4 + 1.5)) for row in ticks}
-        needed = max(len(s) for s in labels.values())
-        if needed <= label_width:
-            break
-        label_width = needed
-
-    canvas = BrailleCanvas(plot_width, plot_height)
-    count = len(shown)
-    span = canvas.width - 1
-    xs = [round(i * span / (count - 1)) if count > 1 else span for i in range(count)]
-    # Averages first, the close last and on top: it keeps the cells it shares with an average.
-    styles = {field: tones.text[role] if role else "bold" for field, _, role in PRICE_SERIES}
-    for priority, (field, _, _) in enumerate(reversed(PRICE_SERIES)):
-        points: list[tuple[float, float] | None] = []
-        for x, value in zip(xs, series[field], strict=True):
-            y = ys.dot(value)
-            points.append(None if y is None else (float(x), float(y)))
-        canvas.polyline(points, styles[field], priority)
-
-    rows: list[Text] = []
-    legend = Text(no_wrap=True, overflow="crop", end="")
-    for i, (field, label, _) in enumerate(PRICE_SERIES):
-        if i:
-            legend.append("  ")
-        legend.append(label, styles[field])
-    last = fmt.price(bars[-1].close)
-    if legend.cell_len + 2 + len(last) <= width:
-        legend.append(" " * (width - legend.cell_len - len(last)))
-        legend.append(last, "bold")
-    legend.pad_right(width - legend.cell_len)
-    legend.truncate(width)
-    rows.append(legend)
-
-    for row, plot in enumerate(canvas.rows()):
-        label = labels.get(row, "")
-        axis = "┤" if row in labels else "│"
-        rows.append(
-            Text.assemble(
-                (label.rjust(label_width), AXIS_STYLE),
-                (axis, AXIS_STYLE),
-                plot,
-                no_wrap=True,
-                overflow="crop",
-                end="",
-            )
-        )
-
-    first, final = shown[0].on.isoformat(), shown[-1].on.isoformat()
-    dates = " " * label_width + "└"
-    room = plot_width
-    if len(first) + len(final) + 1 <= room:
-        dates += first + final.rjust(room - len(first))
-    else:
-        dates += final.rjust(room)
-    rows.append(Text(dates[:width].ljust(width), AXIS_STYLE, no_wrap=True, overflow="crop", end=""))
-    return rows
-
-
-class PriceChart(Widget):
-    """Closes and their 20/50/200-session averages for one symbol (see ``price_lines``)."""
-
-    DEFAULT_CSS = """
-    PriceChart {
-        width: 1fr;
-        height: 1fr;
-    }
-    """
-
-    def __init__(
-        self,
-        detail: SymbolDetail | None = None,
-        *,
-        name: str | None = None,
-        id: str | None = None,
-        classes: str | None = None,
-    ) -> None:
-        super().__init__(name=name, id=id, classes=classes)
-        self._detail = detail
-        self._tones: Tones | None = None
-
-    @property
-    def detail(self) -> SymbolDetail | None:
-        return self._detail
-
-    def set_detail(self, detail: SymbolDetail | None, tones: Tones | None = None) -> None:
-        """Show ``detail`` (``None``: no data) and repaint, in ``tones`` (default: the app's theme)."""
-        self._detail = detail
-        self._tones = tones
-        self.refresh()
-
-    def render(self) -> Text:
-        tones = self._tones or Tones.from_variables(self.app.theme_variables)
-        return join_lines(price_lines(self._detail, self.size.width, self.size.height, tones))
