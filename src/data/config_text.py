@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import os
 from dataclasses import MISSING, fields
-from pathlib import Path
-
 from datetime import date
+from pathlib import Path
 
 from rotor.data.settings import Config, WatchlistEntry, arrays, sections, spec_of
 
@@ -106,7 +105,7 @@ def default_config_text() -> str:
             example = f"{f.name} = {spec.example or _toml_value(f.default)}"
             lines += [f"# {line}" for line in example.splitlines()]
     for name, (item, f) in arrays().items():
-        lines += ["", *_comment(f"[[{name}]]: {spec_of(f).doc}")]
+        lines += ["", *_comment(f"{name}: {spec_of(f).doc}; one [[{name}]] table each")]
         for part in fields(item):
             spec = spec_of(part)
             allowed = ("one of: " if spec.choices else "") + spec.allowed()
@@ -129,7 +128,11 @@ def reference_table() -> str:
         for f in fields(item):
             spec = spec_of(f)
             default = (
-                "required" if f.default is MISSING else "not set" if f.default is None else f"`{_toml_value(f.default)}`"
+                "required"
+                if f.default is MISSING
+                else "not set"
+                if f.default is None
+                else f"`{_toml_value(f.default)}`"
             )
             doc = spec.doc.replace("|", "\\|")
             rows.append(f"| `[[{name}]]` `{f.name}` | {default} | {spec.allowed() or '-'} | {doc} |")

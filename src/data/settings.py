@@ -135,17 +135,17 @@ def spec_of(f: Field[Any]) -> Spec:
     return spec
 
 
-Kind = Literal["choice", "integer", "number", "string", "list", "boolean", "date"]
+ValueKind = Literal["choice", "integer", "number", "string", "list", "boolean", "date"]
 
 
-def kind_of(f: Field[Any]) -> Kind:
+def kind_of(f: Field[Any]) -> ValueKind:
     """How a setting's value is checked, from its declaration: its choices, its declared ``kind``, else
     its default's type (a ``None`` default means an optional string, no default a string)."""
     spec = spec_of(f)
     if spec.choices:
         return "choice"
     if spec.kind is not None:
-        return cast(Kind, spec.kind)
+        return cast(ValueKind, spec.kind)
     default = f.default
     if isinstance(default, bool):
         return "boolean"
@@ -429,8 +429,7 @@ DESKTOP_NOTICES: Final[tuple[DesktopNotice, ...]] = ("auto", "osc9", "osc777", "
 
 @dataclass(frozen=True, slots=True)
 class NotifySettings:
-    """What happens when one of your alerts fires (besides a notification in the app and a line in the
-    alert log, alerts.log in the platform's user data dir)."""
+    """What happens when one of your alerts fires, besides a note in the app and a line in alerts.log."""
 
     bell: bool = setting(True, "ring the terminal bell")
     desktop: DesktopNotice = setting(
@@ -493,7 +492,7 @@ class PositionLot:
     (in the symbol's currency). Several lots of one symbol make one position."""
 
     symbol: str = described("a Yahoo ticker (a built-in symbol, a watchlist's or any other)")
-    quantity: float = described("how many shares or units (more than 0)", low=0, kind="number")
+    quantity: float = described("how many shares or units (more than 0)", kind="number")
     cost: float = described("the cost per share or unit, in the symbol's currency", low=0, kind="number")
     date: Day | None = setting(
         None,
@@ -553,7 +552,7 @@ class AlertRule:
 
     def __post_init__(self) -> None:
         check_fields(self, "alert")
-        conditions = [name for name in ALERT_CONDITIONS if getattr(self, name) not in (None, False)]
+        conditions = [name for name in ALERT_CONDITIONS if _is_set(getattr(self, name))]
         if len(conditions) != 1:
             what = "none" if not conditions else ", ".join(conditions)
             raise ValueError(f"alert needs exactly one of {', '.join(ALERT_CONDITIONS)} (got {what})")
@@ -569,7 +568,7 @@ class AlertRule:
     @property
     def condition(self) -> str:
         """Which condition it is: above, below, move_pct, risk, quadrant or stale."""
-        return next(name for name in ALERT_CONDITIONS if getattr(self, name) not in (None, False))
+        return next(name for name in ALERT_CONDITIONS if _is_set(getattr(self, name)))
 
     def describe(self) -> str:
         """The rule in words, e.g. ``GC=F above 5000``, ``SPY moves 3% (1D)``, ``new warning risk note``."""
@@ -597,6 +596,11 @@ class AlertRule:
         parts = [self.symbol or "", c.replace("_pct", ""), f"{value:g}" if value is not None else ""]
         parts += [self.over if c == "move_pct" else "", self.risk or "", self.quadrant or ""]
         return "-".join(p for p in parts if p)
+
+
+def _is_set(value: object) -> bool:
+    """An alert condition is set unless ``None`` or ``false`` (a 0 is set: the rule then says so)."""
+    return value is not None and value is not False
 
 
 #: The conditions of an alert, one per rule.
