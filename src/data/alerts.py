@@ -40,13 +40,15 @@ HYSTERESIS_PCT: Final = 0.5
 
 @dataclass(frozen=True, slots=True)
 class Check:
-    """What a rule says about one snapshot: ``matches`` (key -> message), the keys that ``cleared``,
-    ``holds`` (any key matches; ``None`` when it cannot be judged) and a one-line ``message``."""
+    """What a rule says about one snapshot: ``matches`` (key -> message), the keys that ``cleared``
+    (``every_other``: every key not matching has cleared, as a risk note that is gone), ``holds`` (any key
+    matches; ``None`` when it cannot be judged) and a one-line ``message``."""
 
     holds: bool | None
     message: str
     matches: Mapping[str, str] = field(default_factory=dict)
     cleared: frozenset[str] = frozenset()
+    every_other: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +109,8 @@ def check(rule: AlertRule, snapshot: MarketSnapshot, hysteresis_pct: float = HYS
         worst = SEVERITIES.index(rule.risk or "warning")
         notes = [n for n in snapshot.risk_notes if SEVERITIES.index(n.severity) >= worst]
         matches = {n.id: f"{n.severity}: {n.title}" for n in notes}
-        gone = frozenset(n.id for n in snapshot.risk_notes if n.id not in matches)
         message = "; ".join(matches.values()) or f"no {rule.risk} risk note"
-        return Check(bool(matches), message, matches, gone)
+        return Check(bool(matches), message, matches, every_other=True)
     if c == "quadrant":
         return _check_quadrant(rule, snapshot)
     symbol = rule.symbol or ""
@@ -206,7 +207,10 @@ def evaluate(
         state = states.get(rid, RuleState())
         result = check(rule, snapshot, hysteresis_pct)
         new = [key for key in result.matches if key not in state.fired]
-        still = [key for key in state.fired if key not in result.cleared]
+        if result.every_other and result.holds is not None:
+            still = [key for key in state.fired if key in result.matches]
+        else:
+            still = [key for key in state.fired if key not in result.cleared]
         last_fired = state.last_fired
         if new:
             last_fired = snapshot.generated_at
