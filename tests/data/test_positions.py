@@ -8,12 +8,11 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+from bundled_rows import raw_rows
 from rotor.data.feed import BundledFeed
 from rotor.data.positions import currency_for, value_positions
 from rotor.data.settings import PositionLot
 from rotor.data.snapshot import MarketSnapshot
-
-from bundled_rows import raw_rows
 
 AS_OF = date(2026, 3, 6)
 
@@ -58,7 +57,7 @@ def test_lots_of_a_symbol_make_one_position_and_the_portfolio_adds_up(snapshot: 
     portfolio = value_positions(lots, snapshot)
     assert [p.symbol for p in portfolio.positions] == ["SPY", "GC=F", "XLE"]
     spy = portfolio.positions[0]
-    spy_last, spy_prev = close_on("SPY", AS_OF)
+    spy_last, _ = close_on("SPY", AS_OF)
     assert spy.quantity == 15 and spy.cost_basis == 6000 + 3250
     assert spy.average_cost == pytest.approx(9250 / 15)
     assert spy.market_value == pytest.approx(15 * spy_last)
