@@ -388,7 +388,7 @@ class PipeOutput:
 
 
 def run_report(args: argparse.Namespace, config: Config, log: logging.Logger | None = None) -> int:
-    from rotor.data.render.report import render
+    from rotor.data.render.report import Monitor, render
 
     feed = open_feed(args, config, log)
     snapshot = feed.refresh()
@@ -403,7 +403,8 @@ def run_report(args: argparse.Namespace, config: Config, log: logging.Logger | N
     if notice:
         say(f"rotor: warning: {notice}")
     out = PipeOutput(sys.stdout)
-    render(snapshot, args.format, cast(IO[str], out))
+    monitor = Monitor(config.alerts, config.positions, config.notify.hysteresis_pct)
+    render(snapshot, args.format, cast(IO[str], out), monitor)
     out.flush()
     return EXIT_OK
 

@@ -108,15 +108,16 @@ class Position:
 
 @dataclass(frozen=True, slots=True)
 class Totals:
-    """The positions of one currency added up (the priced ones; ``unpriced`` names the others)."""
+    """The positions of one currency added up (the priced ones; ``unpriced`` names the others; every
+    figure ``None`` when none is priced)."""
 
     currency: str
     positions: int
-    cost_basis: float
-    market_value: float
-    day_change: float
+    cost_basis: float | None
+    market_value: float | None
+    day_change: float | None
     day_change_pct: float | None
-    total_gain: float
+    total_gain: float | None
     total_gain_pct: float | None
     unpriced: tuple[str, ...] = ()
 
@@ -226,6 +227,10 @@ def _totals(positions: Sequence[Position]) -> tuple[Totals, ...]:
     for currency in currencies:
         mine = [p for p in positions if p.currency == currency and p.lots]
         priced = [p for p in mine if p.market_value is not None and p.day_change is not None]
+        unpriced = tuple(p.symbol for p in mine if p not in priced)
+        if not priced:
+            out.append(Totals(currency, len(mine), None, None, None, None, None, None, unpriced))
+            continue
         basis = sum(p.cost_basis for p in priced)
         value = sum(p.market_value or 0.0 for p in priced)
         day = sum(p.day_change or 0.0 for p in priced)
@@ -240,7 +245,7 @@ def _totals(positions: Sequence[Position]) -> tuple[Totals, ...]:
                 day_change_pct=_pct(day, value - day),
                 total_gain=gain,
                 total_gain_pct=_pct(gain, basis),
-                unpriced=tuple(p.symbol for p in mine if p not in priced),
+                unpriced=unpriced,
             )
         )
     return tuple(out)

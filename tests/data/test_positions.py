@@ -131,7 +131,7 @@ def test_other_currencies_are_named_and_totalled_apart(snapshot: MarketSnapshot)
     portfolio = value_positions(lots, snapshot)
     assert [t.currency for t in portfolio.totals] == ["USD", "JPY", "EUR"]
     jpy = portfolio.totals[1]
-    assert jpy.unpriced == ("7203.T",) and jpy.market_value == 0  # no bundled data for it: never converted
+    assert jpy.unpriced == ("7203.T",) and jpy.market_value is None  # no bundled data for it: never converted
     eur = portfolio.totals[2]
     gold, _ = close_on("GC=F", AS_OF)
     assert eur.market_value == pytest.approx(gold)  # the lot's own currency, as the user said
