@@ -230,3 +230,67 @@ def log_line(firing: Firing) -> str:
     return printable(
         f"{firing.at.isoformat(timespec='seconds')} {firing.id}: {firing.rule}: {firing.message}"
     )
+
+
+#: How an alert is typed in the app, one example per condition.
+ALERT_SYNTAX: Final = (
+    "GC=F above 5000",
+    "SPY below 600",
+    "SPY move 3 1D",
+    "risk warning",
+    "XLK quadrant Leading",
+    "quadrant any",
+    "CL=F stale",
+)
+
+
+def parse_alert(text: str) -> AlertRule:
+    """An alert typed in the app (``ALERT_SYNTAX``: ``SYMBOL above|below LEVEL``, ``SYMBOL move PCT
+    [1D|1W]``, ``risk SEVERITY``, ``[SYMBOL] quadrant QUADRANT|any``, ``SYMBOL stale``), checked by the
+    same rules as ``[[alerts]]``. Raises ``ValueError`` with a one-line reason."""
+    from rotor.data.errors import printable
+    from rotor.data.settings import QUADRANT_CHOICES, TIMEFRAME_CHOICES
+    from rotor.data.symbols import is_valid_ticker
+
+    words = text.replace(">", " above ").replace("<", " below ").replace("%", " ").split()
+    if not words:
+        raise ValueError("type an alert, e.g. " + ", ".join(ALERT_SYNTAX[:3]))
+    lower = [w.lower() for w in words]
+    symbol: str | None = None
+    if lower[0] not in ("risk", "quadrant"):
+        symbol = words[0].upper()
+        if not is_valid_ticker(symbol):
+            raise ValueError(f"{printable(words[0])[:20]!r} is not a valid Yahoo ticker")
+        words, lower = words[1:], lower[1:]
+    if not words:
+        raise ValueError(
+            f"what should {symbol} do? e.g. '{symbol} above 100', '{symbol} move 3 1D', '{symbol} stale'"
+        )
+    kind, rest = lower[0], words[1:]
+
+    def number(word: str) -> float:
+        try:
+            return float(word.replace(",", ""))
+        except ValueError:
+            raise ValueError(f"{printable(word)[:20]!r} is not a number") from None
+
+    if kind in ("above", "below") and len(rest) == 1:
+        return AlertRule(symbol=symbol, **{kind: number(rest[0])})  # type: ignore[arg-type]
+    if kind == "move" and len(rest) in (1, 2):
+        over = rest[1].upper() if len(rest) == 2 else "1D"
+        if over not in TIMEFRAME_CHOICES:
+            raise ValueError(f"over {printable(rest[1])[:10]!r}: choose 1D or 1W")
+        return AlertRule(symbol=symbol, move_pct=number(rest[0]), over=over)
+    if kind == "risk" and len(rest) == 1:
+        severity = rest[0].lower()
+        if severity not in SEVERITIES:
+            raise ValueError(f"risk {printable(rest[0])[:10]!r}: choose info, watch or warning")
+        return AlertRule(risk=severity)
+    if kind == "quadrant" and len(rest) == 1:
+        quadrant = next((q for q in QUADRANT_CHOICES if q.lower() == rest[0].lower()), None)
+        if quadrant is None:
+            raise ValueError(f"quadrant {printable(rest[0])[:10]!r}: choose {', '.join(QUADRANT_CHOICES)}")
+        return AlertRule(symbol=symbol, quadrant=quadrant)
+    if kind == "stale" and not rest:
+        return AlertRule(symbol=symbol, stale=True)
+    raise ValueError("not an alert; type e.g. " + ", ".join(ALERT_SYNTAX))

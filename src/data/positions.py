@@ -249,3 +249,36 @@ def _totals(positions: Sequence[Position]) -> tuple[Totals, ...]:
             )
         )
     return tuple(out)
+
+
+#: How a lot is typed in the app.
+LOT_SYNTAX: Final = "SYMBOL QUANTITY COST [YYYY-MM-DD] [CURRENCY], e.g. SPY 10 600 2025-06-02"
+
+
+def parse_lot(text: str) -> PositionLot:
+    """A lot typed in the app (``LOT_SYNTAX``), checked by the rules of ``[[positions]]``. Raises
+    ``ValueError`` with a one-line reason."""
+    from rotor.data.errors import printable
+    from rotor.data.symbols import is_valid_ticker
+
+    words = text.split()
+    if len(words) < 3 or len(words) > 5:
+        raise ValueError(f"type {LOT_SYNTAX}")
+    symbol = words[0].upper()
+    if not is_valid_ticker(symbol):
+        raise ValueError(f"{printable(words[0])[:20]!r} is not a valid Yahoo ticker")
+    try:
+        quantity, cost = float(words[1].replace(",", "")), float(words[2].replace(",", ""))
+    except ValueError:
+        raise ValueError(f"quantity and cost must be numbers; type {LOT_SYNTAX}") from None
+    bought: date | None = None
+    currency: str | None = None
+    for word in words[3:]:
+        if word[:1].isdigit():
+            try:
+                bought = date.fromisoformat(word)
+            except ValueError:
+                raise ValueError(f"{printable(word)[:12]!r} is not a date (YYYY-MM-DD)") from None
+        else:
+            currency = word.upper() if word != "GBp" else word
+    return PositionLot(symbol, quantity, cost, bought, currency)
