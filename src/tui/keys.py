@@ -33,7 +33,7 @@ COMMANDS: Final = (
     Command("Heatmap", "c", "colours: red-green / blue-orange (colour-blind safe); remembered",
             "cycle_palette", "Colours", "Heatmap palette"),
     Command("Tables", "o", "sort the focused table by its next column (or click a header; again: reverse)",
-            "sort_column", "Sort", "Sort the table by the next column"),
+            "sort_column", "Sort table", "Sort the table by the next column"),
     Command("Tables", "O", "reverse the focused table's sort", "sort_reverse", "Reverse",
             "Reverse the table's sort"),
     Command("Monitor", "w", "show the next watchlist in pane 1 (remembered)", "next_watchlist", "Watchlist",

@@ -36,7 +36,7 @@ class PositionsScreen(MonitorView):
     BINDINGS: ClassVar[list[BindingType]] = bindings_of("Positions")
     TITLE_TEXT = "Positions"
     DEFAULT_CSS = """
-    PositionsScreen #positions { height: auto; max-height: 50%; }
+    PositionsScreen #view > #positions { height: auto; max-height: 50%; }
     PositionsScreen .heading { text-style: bold; margin: 1 0 0 0; }
     """
 

@@ -89,6 +89,8 @@ class MonitorView(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.show()
+        # A snapshot the app applies while the view is open (a refresh, a tick) shows here too.
+        self.watch(self.app, "snapshot", lambda _snapshot: self.show(), init=False)
 
     def show(self) -> None:
         """Bring the view's tables up to date."""

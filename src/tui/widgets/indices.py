@@ -3,7 +3,7 @@ positions group under it.
 
 The watchlist rows are those of the watchlist the user shows (``w`` switches; ``show_watchlist``), the
 others' symbols stay in the feed. With positions (``[[positions]]``), a ``PositionsTable`` is mounted
-under the table, valued at each snapshot, and the pane grows (the grid's ``with-positions`` class).
+under the table, valued at each snapshot, and the pane grows (the grid's ``with-user-rows`` class, as with a watchlist).
 """
 
 from __future__ import annotations
@@ -122,7 +122,8 @@ class IndicesTable(KeyedTable):
         group = next(iter(pane.query(PositionsTable)), None)
         grid = next(iter(self.screen.query("#panes")), None) if self.is_attached else None
         if grid is not None:
-            grid.set_class(bool(self.lots), "with-positions")
+            # Room for the watchlist's rows and the positions group: pane 1 grows (app.tcss).
+            grid.set_class(bool(self.lots) or bool(self.watchlist and self.watchlist[1]), "with-user-rows")
         if not self.lots:
             if group is not None:
                 group.remove()
