@@ -3,7 +3,8 @@ positions group under it.
 
 The watchlist rows are those of the watchlist the user shows (``w`` switches; ``show_watchlist``), the
 others' symbols stay in the feed. With positions (``[[positions]]``), a ``PositionsTable`` is mounted
-under the table, valued at each snapshot, and the pane grows (the grid's ``with-user-rows`` class, as with a watchlist).
+under the table, valued at each snapshot; the pane grows for them and a watchlist's rows (the grid's
+``with-user-rows`` class).
 """
 
 from __future__ import annotations
