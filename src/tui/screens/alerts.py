@@ -19,7 +19,7 @@ COLUMNS = (
     Column("now", " Now", 7, right=False),
     Column("state", " State", 10, right=False),
     Column("fired", " Last fired", 18, right=False),
-    Column("message", " What it says now", 60, right=False),
+    Column("message", " What it says now", 100, right=False),
 )
 
 
