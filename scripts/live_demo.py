@@ -2,15 +2,19 @@
 through the real yfinance over HTTP: the way to see the live path by hand (in tmux) without Yahoo.
 
     .venv/bin/python scripts/live_demo.py --at "2026-03-09 09:25" [--interval 5] [--fail rate_limit]
+        [--config PATH]
 
 The fake serves the bundled real rows as Yahoo would at that moment, with the clock running from there in
 real time (rotor's clock and the fake's agree); the cache is a temporary directory seeded with the bundled
-rows up to a few days before. ``--fail`` injects a fault after ``--fail-after`` seconds.
+rows up to a few days before. ``--fail`` injects a fault after ``--fail-after`` seconds. The user's own
+monitor (watchlists, positions, alerts) is read from the config file (``--config``, ``$ROTOR_CONFIG`` or the
+default) and edited there, with its state and alert log in the user's state and data dirs, as ``rotor`` does.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import threading
 from datetime import UTC, datetime, timedelta
@@ -36,7 +40,19 @@ def main() -> int:
     parser.add_argument(
         "--seed-days", type=int, default=5, help="bundled rows seeded up to this many days before"
     )
+    parser.add_argument("--config", help="config file of your own monitor (default: as rotor's)")
     args = parser.parse_args()
+    from rotor.data.config import load_config, resolve_config_path
+    from rotor.data.state import default_alert_log, default_state_path
+    from rotor.tui.monitor import UserMonitor
+
+    config = load_config(args.config, os.environ)
+    monitor = UserMonitor(
+        config,
+        config_path=resolve_config_path(args.config, os.environ)[0],
+        state_path=default_state_path(),
+        alert_log=default_alert_log(),
+    )
     start = datetime.fromisoformat(args.at).replace(tzinfo=NEW_YORK)
     offset = start - datetime.now(UTC)
 
@@ -51,9 +67,20 @@ def main() -> int:
         )
         seed = FakeProvider(start.date() - timedelta(days=args.seed_days), source="snapshot")
         feed = LiveFeed(
-            Cache(Path(tmp) / "cache"), source, clock=clock, seed=seed, refresh_interval=args.interval
+            Cache(Path(tmp) / "cache"),
+            source,
+            clock=clock,
+            seed=seed,
+            refresh_interval=args.interval,
+            symbols=config.symbols,
         )
-        app = create_app(feed, clock=clock, interval=args.interval, closed_interval=max(args.interval, 60.0))
+        app = create_app(
+            feed,
+            clock=clock,
+            interval=args.interval,
+            closed_interval=max(args.interval, 60.0),
+            monitor=monitor,
+        )
         result = app.run()
     return result if isinstance(result, int) else 0
 
