@@ -140,11 +140,11 @@ class RotorApp(MonitorActions, App[int]):
 
     # --- what is on screen (the one place a snapshot reaches the panes) ---------------------------
 
-    def watch_snapshot(self, snapshot: MarketSnapshot | None) -> None:
+    def watch_snapshot(self) -> None:
         self._paint()
         # The user's alerts, at each snapshot a refresh brought: never in a replay, nor on the saved one.
-        if snapshot is not None and not self.feed_status.replay and self.feed_status.refreshes:
-            self.check_alerts(snapshot)
+        if self.snapshot is not None and not self.feed_status.replay and self.feed_status.refreshes:
+            self.check_alerts(self.snapshot)
 
     def watch_feed_status(self, old: FeedStatus, new: FeedStatus) -> None:
         if old.stale != new.stale:

@@ -51,6 +51,9 @@ class UserMonitor:
         state_path: Path | None = None,
         alert_log: Path | None = None,
     ) -> None:
+        #: False for the monitor of an app built without a config (tests, benches): pane 1 then shows every
+        #: user symbol of the feed, as before watchlists could be chosen.
+        self.known = config is not None
         self.config = config or Config()
         self.config_path = config_path
         self.state_path = state_path
@@ -243,7 +246,8 @@ class MonitorActions:
         """Pane 1 shows the current watchlist and positions (at start and after every edit)."""
         indices = self._indices()
         if indices is not None:
-            indices.show_watchlist(self.monitor.watchlist, self.monitor.tickers())
+            if self.monitor.known:
+                indices.show_watchlist(self.monitor.watchlist, self.monitor.tickers())
             indices.show_lots(self.monitor.config.positions)
 
     def action_next_watchlist(self) -> None:
