@@ -2,18 +2,21 @@
 through the real yfinance over HTTP: the way to see the live path by hand (in tmux) without Yahoo.
 
     .venv/bin/python scripts/live_demo.py --at "2026-03-09 09:25" [--interval 5] [--fail rate_limit]
-                                          [--stream [--rate 20] [--drop-every 60]]
+                                          [--stream [--rate 20] [--drop-every 60]] [--config PATH]
 
 The fake serves the bundled real rows as Yahoo would at that moment, with the clock running from there in
 real time (rotor's clock and the fake's agree); the cache is a temporary directory seeded with the bundled
 rows up to a few days before. ``--fail`` injects a fault after ``--fail-after`` seconds. ``--stream`` also
 runs the fake price stream (rotor.data.sources.fake_stream, yfinance's own protobuf frames) at ``--rate``
-frames a second, dropping every connection every ``--drop-every`` seconds when asked.
+frames a second, dropping every connection every ``--drop-every`` seconds when asked. The user's own
+monitor (watchlists, positions, alerts) is read from the config file (``--config``, ``$ROTOR_CONFIG`` or the
+default) and edited there, with its state and alert log in the user's state and data dirs, as ``rotor`` does.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import threading
 from datetime import UTC, datetime, timedelta
@@ -43,7 +46,19 @@ def main() -> int:
     parser.add_argument("--stream", action="store_true", help="stream prices from the fake price stream")
     parser.add_argument("--rate", type=float, default=20.0, help="frames a second of the fake stream")
     parser.add_argument("--drop-every", type=float, default=0.0, help="drop the stream every N seconds")
+    parser.add_argument("--config", help="config file of your own monitor (default: as rotor's)")
     args = parser.parse_args()
+    from rotor.data.config import load_config, resolve_config_path
+    from rotor.data.state import default_alert_log, default_state_path
+    from rotor.tui.monitor import UserMonitor
+
+    config = load_config(args.config, os.environ)
+    monitor = UserMonitor(
+        config,
+        config_path=resolve_config_path(args.config, os.environ)[0],
+        state_path=default_state_path(),
+        alert_log=default_alert_log(),
+    )
     start = datetime.fromisoformat(args.at).replace(tzinfo=NEW_YORK)
     offset = start - datetime.now(UTC)
 
@@ -76,8 +91,15 @@ def main() -> int:
             seed=seed,
             refresh_interval=args.interval,
             stream_url=stream.url if args.stream else None,
+            symbols=config.symbols,
         )
-        app = create_app(feed, clock=clock, interval=args.interval, closed_interval=max(args.interval, 60.0))
+        app = create_app(
+            feed,
+            clock=clock,
+            interval=args.interval,
+            closed_interval=max(args.interval, 60.0),
+            monitor=monitor,
+        )
         try:
             result = app.run()
         finally:

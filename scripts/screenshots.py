@@ -35,14 +35,69 @@ SHOTS: tuple[tuple[str, tuple[int, int], Sequence[str], str, str], ...] = (
 )
 
 
+#: The user's own monitor of the shots below (written to a config file in a temporary directory).
+MONITOR = """\
+[watchlist]
+symbols = ["AAPL"]
+
+[[watchlists]]
+name = "Tech"
+symbols = ["MSFT", "NVDA"]
+
+[[positions]]
+symbol = "SPY"
+quantity = 10
+cost = 600.0
+date = 2025-06-02
+
+[[positions]]
+symbol = "GC=F"
+quantity = 2
+cost = 2650
+
+[[positions]]
+symbol = "XLE"
+quantity = 100
+cost = 85.25
+
+[[alerts]]
+symbol = "GC=F"
+above = 5000
+
+[[alerts]]
+symbol = "SPY"
+move_pct = 1.0
+over = "1W"
+
+[[alerts]]
+symbol = "XLK"
+quadrant = "Leading"
+"""
+
+#: (file name, terminal size, keys): the app with the monitor above.
+MONITOR_SHOTS: tuple[tuple[str, tuple[int, int], Sequence[str]], ...] = (
+    ("monitor-200x50", (200, 50), ()),
+    ("monitor-positions", (160, 40), ("P",)),
+    ("monitor-alerts", (160, 40), ("a",)),
+    ("monitor-watchlists", (160, 40), ("W", "w")),
+    ("table-sorted-by-1d", (120, 40), ("3", "o", "o", "o")),
+)
+
+
 def clock() -> datetime:
     return NOW
 
 
 async def shoot(
-    service: BundledFeed, name: str, size: tuple[int, int], keys: Sequence[str], palette: str, theme: str
+    service: BundledFeed,
+    name: str,
+    size: tuple[int, int],
+    keys: Sequence[str],
+    palette: str,
+    theme: str,
+    monitor: object = None,
 ) -> Path:
-    app = create_app(service, clock=clock, palette=palette, theme=theme)
+    app = create_app(service, clock=clock, palette=palette, theme=theme, monitor=monitor)
     async with app.run_test(size=size) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -66,6 +121,22 @@ async def main() -> None:
     service = BundledFeed(clock=clock)
     for name, size, keys, palette, theme in SHOTS:
         path = await shoot(service, name, size, keys, palette, theme)
+        print(f"wrote {path.relative_to(OUT.parent)}")
+    import tempfile
+
+    from rotor.data.config import load_config
+    from rotor.tui.monitor import UserMonitor
+
+    for name, size, keys in MONITOR_SHOTS:
+        with tempfile.TemporaryDirectory() as directory:
+            config_path = Path(directory) / "config.toml"
+            config_path.write_text(MONITOR, encoding="utf-8")
+            config = load_config(str(config_path), {})
+            monitor = UserMonitor(
+                config, config_path=config_path, state_path=Path(directory) / "monitor.json"
+            )
+            feed = BundledFeed(clock=clock, symbols=config.symbols)
+            path = await shoot(feed, name, size, keys, "red-green", "textual-dark", monitor)
         print(f"wrote {path.relative_to(OUT.parent)}")
 
 

@@ -421,7 +421,7 @@ class PipeOutput:
 
 
 def run_report(args: argparse.Namespace, config: Config, log: logging.Logger | None = None) -> int:
-    from rotor.data.render.report import render
+    from rotor.data.render.report import Monitor, render
 
     feed = open_feed(args, config, log)
     snapshot = feed.refresh()
@@ -436,7 +436,8 @@ def run_report(args: argparse.Namespace, config: Config, log: logging.Logger | N
     if notice:
         say(f"rotor: warning: {notice}")
     out = PipeOutput(sys.stdout)
-    render(snapshot, args.format, cast(IO[str], out))
+    monitor = Monitor(config.alerts, config.positions, config.notify.hysteresis_pct)
+    render(snapshot, args.format, cast(IO[str], out), monitor)
     out.flush()
     return EXIT_OK
 
@@ -456,7 +457,10 @@ def run_app(args: argparse.Namespace, config: Config, log: logging.Logger | None
     from rotor.tui.startup import collector_held
 
     with collector_held() as release:
+        from rotor.data.config import resolve_config_path
+        from rotor.data.state import default_alert_log, default_state_path
         from rotor.tui.app import run
+        from rotor.tui.monitor import UserMonitor
         from rotor.tui.preferences import default_state_file
 
         feed = open_feed(args, config, log, stream=True)
@@ -472,6 +476,13 @@ def run_app(args: argparse.Namespace, config: Config, log: logging.Logger | None
             palette=display.heatmap_palette if display.heatmap_palette != defaults.heatmap_palette else None,
             state_file=default_state_file(),
             on_started=release,
+            # The user's watchlists, positions and alerts; edits made in the app go to the config file.
+            monitor=UserMonitor(
+                config,
+                config_path=resolve_config_path(args.config, os.environ)[0],
+                state_path=default_state_path(),
+                alert_log=default_alert_log(),
+            ),
         )
 
 

@@ -26,15 +26,19 @@ import re
 import stat
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import Field, fields
+from dataclasses import MISSING, Field, fields
 from pathlib import Path
 from typing import Any, Final
 
 from rotor.data.errors import RotorError, printable
 from rotor.data.settings import (
+    DEFAULT_WATCHLIST,
     MAX_WATCHLIST,
+    AlertRule,
     Config,
+    NamedWatchlist,
     WatchlistEntry,
+    arrays,
     kind_of,
     problem_with,
     sections,
@@ -185,11 +189,17 @@ class _KeyLines:
         self.lines = text.splitlines()
         self._where: dict[tuple[str, ...], int] = {}
         table: tuple[str, ...] = ()
+        items: dict[tuple[str, ...], int] = {}
         for number, line in enumerate(self.lines, start=1):
             header = _HEADER.match(line)
             if header:
                 table = _key_parts(header.group(1))
                 self._where.setdefault(table, number)
+                if line.lstrip().startswith("[["):
+                    # An item of an array of tables: its keys are found under ("alerts", "#2", ...).
+                    items[table] = items.get(table, 0) + 1
+                    table = (*table, f"#{items[table]}")
+                    self._where.setdefault(table, number)
                 continue
             key = _KEY_LINE.match(line)
             if key:
@@ -233,19 +243,23 @@ class _Validator:
     def fail(self, key: tuple[str, ...], problem: str, needle: str | None = None) -> ConfigError:
         line = self.keys.line_of(key, needle)
         where = f"{self.path}:{line}" if line is not None else str(self.path)
-        name = printable(".".join(key)) if key else "(top level)"
-        return ConfigError(f"{where}: {name}: {problem}")
+        # An array item's key ("alerts", "#2", "above") is named alerts[2].above.
+        name = ""
+        for part in key:
+            name += f"[{part[1:]}]" if part.startswith("#") else (f".{part}" if name else part)
+        return ConfigError(f"{where}: {printable(name) if key else '(top level)'}: {problem}")
 
     def unknown(self, key: tuple[str, ...], known: tuple[str, ...], what: str) -> ConfigError:
         return self.fail(key, f"unknown {what}{_did_you_mean(key[-1], known)}")
 
     def config(self, doc: Mapping[str, Any]) -> Config:
         declared = sections()
+        listed = arrays()
         for name, value in doc.items():
-            if name in declared:
+            if name in declared or name in listed:
                 continue
-            if isinstance(value, dict):
-                raise self.unknown((name,), tuple(declared), "section")
+            if isinstance(value, dict | list):
+                raise self.unknown((name,), (*declared, *listed), "section")
             home = next((s for s, cls in declared.items() if name in {f.name for f in fields(cls)}), None)
             if home is not None:
                 raise self.fail((name,), f"belongs in a section: write it under [{home}]")
@@ -258,6 +272,8 @@ class _Validator:
             if not isinstance(table, dict):
                 raise self.fail((name,), f"must be a table ([{name}]), got {type_name(table)}")
             values[name] = self.section(name, cls, table)
+        for name, (item, f) in listed.items():
+            values[name] = self.array(name, item, doc.get(name, []), int(spec_of(f).high or 0))
         return Config(path=self.path, **values)
 
     def section(self, name: str, cls: type, table: Mapping[str, Any]) -> object:
@@ -289,8 +305,67 @@ class _Validator:
         except ValueError as exc:  # a rule of the dataclass not stated in the declarations
             raise self.fail((name,), str(exc)) from None
 
-    def watchlist_symbols(self, items: object) -> tuple[WatchlistEntry, ...]:
-        key = ("watchlist", "symbols")
+    def array(self, name: str, item: type, items: object, at_most: int) -> tuple[Any, ...]:
+        """The items of ``[[name]]`` (each a table of ``item``'s declared fields), checked one by one,
+        then together (none twice)."""
+        if isinstance(items, dict):
+            raise self.fail((name,), f"write [[{name}]] (an array of tables, one per item), not [{name}]")
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise self.fail((name,), f"must be an array of tables ([[{name}]]), got {type_name(items)}")
+        if len(items) > at_most:
+            raise self.fail((name,), f"at most {at_most} items, got {len(items)}")
+        out = tuple(self.item(name, number, item, table) for number, table in enumerate(items, start=1))
+        seen: dict[str, int] = {}
+        for number, value in enumerate(out, start=1):
+            same = _identity(value)
+            if same is None:
+                continue
+            if same in seen:
+                raise self.fail((name, f"#{number}"), f"{same} is the same as item {seen[same]}")
+            seen[same] = number
+        return out
+
+    def item(self, name: str, number: int, cls: type, table: Mapping[str, Any]) -> object:
+        """One ``[[name]]`` item by the declarations of its dataclass ``cls``."""
+        where = (name, f"#{number}")
+        declared: dict[str, Field[Any]] = {f.name: f for f in fields(cls)}
+        values: dict[str, object] = {}
+        for key, value in table.items():
+            if key not in declared:
+                raise self.unknown((*where, key), tuple(declared), "key")
+            if key == "symbol" and value is not None:
+                values[key] = self.ticker((*where, key), value)
+                continue
+            if key == "symbols" and cls is NamedWatchlist:
+                values[key] = self.watchlist_symbols(value, (*where, key))
+                continue
+            problem = problem_with(declared[key], value)
+            if problem is not None:
+                raise self.fail((*where, key), problem)
+            kind = kind_of(declared[key])
+            values[key] = float(value) if kind == "number" else value.strip() if kind == "string" else value
+        missing = [k for k, f in declared.items() if f.default is MISSING and k not in values]
+        if missing:
+            raise self.fail(where, f"missing {', '.join(repr(k) for k in missing)} ([[{name}]] needs it)")
+        if cls is NamedWatchlist and values.get("name") == DEFAULT_WATCHLIST:
+            raise self.fail((*where, "name"), f"'{DEFAULT_WATCHLIST}' is the [watchlist] section's name")
+        try:
+            return cls(**values)
+        except ValueError as exc:  # a rule across its keys (an alert needs exactly one condition ...)
+            raise self.fail(where, str(exc)) from None
+
+    def ticker(self, key: tuple[str, ...], value: object) -> str:
+        if not isinstance(value, str):
+            raise self.fail(key, f"must be a string, got {type_name(value)} ({shown(value)})")
+        ticker = value.strip().upper()
+        if not is_valid_ticker(ticker):
+            doc = spec_of(next(f for f in fields(WatchlistEntry) if f.name == "symbol")).doc
+            raise self.fail(key, f"{shown(value)} is not a valid Yahoo ticker ({doc})")
+        return ticker
+
+    def watchlist_symbols(
+        self, items: object, key: tuple[str, ...] = ("watchlist", "symbols")
+    ) -> tuple[WatchlistEntry, ...]:
         if not isinstance(items, list):
             raise self.fail(key, f"must be an array of symbols, got {type_name(items)}")
         if len(items) > MAX_WATCHLIST:
@@ -337,8 +412,9 @@ class _Validator:
                 if problem is not None:
                     raise self.fail(key, f"{ticker}: {label} {problem}", needle)
             entries[ticker] = WatchlistEntry(ticker, str(texts["name"]).strip(), str(texts["short"]).strip())
-        self.watchlist = tuple(entries.values())
-        return self.watchlist
+        if key == ("watchlist", "symbols"):
+            self.watchlist = tuple(entries.values())
+        return tuple(entries.values())
 
     def benchmark(self, value: object) -> str:
         key = ("rotation", "benchmark")
@@ -353,3 +429,12 @@ class _Validator:
             hint = f"; did you mean '{guess[0]}'?" if guess else ""
             raise self.fail(key, f"{ticker} is neither a built-in nor a watchlist symbol{hint}")
         return ticker
+
+
+def _identity(value: object) -> str | None:
+    """What makes an array item unique, in words: an alert's rule, a watchlist's name (lots may repeat)."""
+    if isinstance(value, AlertRule):
+        return f"the alert '{value.describe()}'"
+    if isinstance(value, NamedWatchlist):
+        return f"the watchlist name {value.name!r}"
+    return None

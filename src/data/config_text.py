@@ -6,10 +6,11 @@ table of every key, kept equal to it by a test)."""
 from __future__ import annotations
 
 import os
-from dataclasses import fields
+from dataclasses import MISSING, fields
+from datetime import date
 from pathlib import Path
 
-from rotor.data.settings import Config, sections, spec_of
+from rotor.data.settings import Config, WatchlistEntry, arrays, sections, spec_of
 
 
 def _toml_string(text: str) -> str:
@@ -27,22 +28,40 @@ def _toml_string(text: str) -> str:
 
 
 def _toml_value(value: object) -> str:
-    """A TOML literal for a boolean, string, number or watchlist."""
+    """A TOML literal for a string, number, boolean, date or watchlist."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
         return repr(value)
+    if isinstance(value, date):
+        return value.isoformat()
     if isinstance(value, tuple):
         if not value:
             return "[]"
-        items = []
-        for entry in value:
-            parts = [f"symbol = {_toml_value(entry.symbol)}", f"name = {_toml_value(entry.name)}"]
-            if entry.short != entry.name:
-                parts.append(f"short = {_toml_value(entry.short)}")
-            items.append("  { " + ", ".join(parts) + " },")
-        return "\n".join(["[", *items, "]"])
+        return "\n".join(["[", *(f"  {watchlist_item(entry)}," for entry in value), "]"])
     return _toml_string(str(value))
+
+
+def watchlist_item(entry: WatchlistEntry) -> str:
+    """A watchlist entry as an item of ``symbols``: ``"MSFT"`` when it has no name of its own, else an
+    inline table ``{ symbol = "AAPL", name = "Apple" }``."""
+    if entry.name == entry.symbol and entry.short == entry.name:
+        return _toml_string(entry.symbol)
+    parts = [f"symbol = {_toml_value(entry.symbol)}", f"name = {_toml_value(entry.name)}"]
+    if entry.short != entry.name:
+        parts.append(f"short = {_toml_value(entry.short)}")
+    return "{ " + ", ".join(parts) + " }"
+
+
+def item_lines(item: object) -> list[str]:
+    """The ``key = value`` lines of one ``[[array]]`` item: the keys it sets (those unlike the default)."""
+    lines = []
+    for f in fields(item):  # type: ignore[arg-type]
+        value = getattr(item, f.name)
+        if value is None or (f.default is not MISSING and value == f.default):
+            continue
+        lines.append(f"{f.name} = {_toml_value(value)}")
+    return lines
 
 
 def to_toml(config: Config) -> str:
@@ -57,6 +76,9 @@ def to_toml(config: Config) -> str:
                 lines.append(f"# {f.name}: not set ({spec_of(f).doc})")
             else:
                 lines.append(f"{f.name} = {_toml_value(value)}")
+    for name in arrays():
+        for item in getattr(config, name):
+            lines += ["", f"[[{name}]]", *item_lines(item)]
     return "\n".join(lines[1:]) + "\n"
 
 
@@ -82,6 +104,14 @@ def default_config_text() -> str:
             lines += _comment(f"{f.name}: {spec.doc}" + (f" ({allowed})" if allowed else ""))
             example = f"{f.name} = {spec.example or _toml_value(f.default)}"
             lines += [f"# {line}" for line in example.splitlines()]
+    for name, (item, f) in arrays().items():
+        lines += ["", *_comment(f"{name}: {spec_of(f).doc}; one [[{name}]] table each")]
+        for part in fields(item):
+            spec = spec_of(part)
+            allowed = ("one of: " if spec.choices else "") + spec.allowed()
+            required = " (required)" if part.default is MISSING else ""
+            lines += _comment(f"  {part.name}: {spec.doc}" + (f" ({allowed})" if allowed else "") + required)
+        lines += [f"# {line}" if line else "#" for line in (spec_of(f).example or "").splitlines()]
     return "\n".join(lines) + "\n"
 
 
@@ -94,6 +124,18 @@ def reference_table() -> str:
             default = "not set" if f.default is None else f"`{_toml_value(f.default)}`"
             doc = spec.doc.replace("|", "\\|")
             rows.append(f"| `[{name}]` `{f.name}` | {default} | {spec.allowed() or '-'} | {doc} |")
+    for name, (item, _) in arrays().items():
+        for f in fields(item):
+            spec = spec_of(f)
+            default = (
+                "required"
+                if f.default is MISSING
+                else "not set"
+                if f.default is None
+                else f"`{_toml_value(f.default)}`"
+            )
+            doc = spec.doc.replace("|", "\\|")
+            rows.append(f"| `[[{name}]]` `{f.name}` | {default} | {spec.allowed() or '-'} | {doc} |")
     return "\n".join(rows) + "\n"
 
 

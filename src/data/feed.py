@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     from rotor.data.streaming import LivePrices
     from rotor.data.ticks import TickOutcome
     from rotor.data.timeframes import SymbolHistory
+    from rotor.data.watchlists import SymbolCheck
 
 Clock = Callable[[], datetime]
 FeedSource = Literal["auto", "live", "cache", "snapshot"]
@@ -175,6 +176,19 @@ class BundledFeed:
         if self._as_of is not None or self._provider is not None:
             return None
         return bundled_first_snapshot(self._symbols, self._rrg_options, self._risk_thresholds)
+
+    def use_symbols(self, symbols: Sequence[Symbol]) -> None:
+        """From the next refresh on, ``symbols`` are the feed's (a watchlist edited in the app)."""
+        with self._lock:
+            if tuple(symbols) != self._symbols:
+                self._symbols = tuple(symbols)
+                self._panel, self._figures = None, None
+
+    def check_symbol(self, text: str) -> SymbolCheck:
+        """A ticker the user adds: the pattern only (the bundled data has no source to ask)."""
+        from rotor.data.watchlists import check_symbol
+
+        return check_symbol(None, text, self._clock())
 
     def _load_panel(self) -> Panel:
         from rotor.data.panel import Panel
@@ -354,10 +368,38 @@ class LiveFeed:
         #: time, so a second look while the first is under way waits for it instead of asking again.
         self._intraday: IntradayCache | None = None
         self._intraday_lock = threading.Lock()
+        #: The symbols of the next refresh on, when the user changed a watchlist (``use_symbols``).
+        self._next_symbols: tuple[Symbol, ...] | None = None
+        #: One request to the source at a time: a refresh's, or the check of a symbol the user adds.
+        self._source_lock = threading.Lock()
 
     @property
     def live(self) -> bool:
         return self.source is not None
+
+    # -- the user's symbols (watchlists and positions edited in the app) ------------------------------------
+
+    def use_symbols(self, symbols: Sequence[Symbol]) -> None:
+        """From the next refresh on, ``symbols`` are the feed's (the panel is read again from the cache)."""
+        with self._lock:
+            self._next_symbols = tuple(symbols)
+
+    def _take_symbols(self) -> None:
+        with self._lock:
+            symbols, self._next_symbols = self._next_symbols, None
+            if symbols is None or symbols == self._symbols:
+                return
+            self._symbols = symbols
+            self._tickers = [s.ticker for s in symbols]
+            self._panel, self._figures = None, None
+
+    def check_symbol(self, text: str) -> SymbolCheck:
+        """A ticker the user adds, checked with the live source (``rotor.data.watchlists.check_symbol``);
+        blocking, for a worker thread."""
+        from rotor.data.watchlists import check_symbol
+
+        with self._source_lock:
+            return check_symbol(self.source, text, self._clock())
 
     @property
     def retry_at(self) -> datetime | None:
@@ -444,6 +486,7 @@ class LiveFeed:
         from rotor.data.snapshot import FetchReport
 
         now = self._clock()
+        self._take_symbols()
         self._ensure_loaded(now)
         markets: Markets | None = None
         states: tuple[MarketState, ...] = ()
@@ -593,7 +636,8 @@ class LiveFeed:
         self._rejections = ()
         if not wanted:
             return None
-        result = source.fetch(wanted, now, fetch_budget(self._interval))
+        with self._source_lock:
+            result = source.fetch(wanted, now, fetch_budget(self._interval))
         intake = take_in(result, markets, now, wanted=wanted, reference=self._last_closes())
         self._rejections = intake.rejections
         answered = {s for s in result.served if s in wanted}

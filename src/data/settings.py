@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import Field, dataclass, field, fields
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final, Literal, TypeVar, cast
 
@@ -64,6 +65,8 @@ RRGBasis = Literal["weekly", "daily"]
 BASES: Final[tuple[RRGBasis, ...]] = ("weekly", "daily")
 
 _T = TypeVar("_T")
+#: ``datetime.date`` under a name a field called ``date`` does not shadow.
+Day = date
 
 
 # --- the declaration of one setting --------------------------------------------------------------------
@@ -83,6 +86,9 @@ class Spec:
     choices: tuple[str, ...] = ()
     at_most: str | None = None
     example: str | None = None
+    #: How the value is checked when the default cannot say (an optional number's default is ``None``):
+    #: ``number``, ``integer``, ``string``, ``boolean``, ``date``, ``choice`` or ``list``.
+    kind: str | None = None
 
     def allowed(self) -> str:
         """The range or the choices, in words ("" when any value of the type goes)."""
@@ -106,15 +112,20 @@ def setting(
     choices: tuple[str, ...] = (),
     at_most: str | None = None,
     example: str | None = None,
+    kind: str | None = None,
 ) -> _T:
-    """A dataclass field declaring one setting (see ``Spec``); its type is its default's type."""
-    spec = Spec(doc, low, high, choices, at_most, example)
+    """A dataclass field declaring one setting (see ``Spec``); its type is its default's type, or
+    ``kind`` for an optional setting (default ``None``) that is not a string."""
+    spec = Spec(doc, low, high, choices, at_most, example, kind)
     return field(default=default, metadata={"spec": spec})
 
 
-def described(doc: str, *, high: float | None = None) -> Any:
-    """A dataclass field without a default, declared like ``setting()`` (a watchlist item's parts)."""
-    return field(metadata={"spec": Spec(doc, high=high)})
+def described(
+    doc: str, *, high: float | None = None, low: float | None = None, kind: str | None = None
+) -> Any:
+    """A dataclass field without a default (a required part of an item: a watchlist entry's symbol, a
+    position's quantity), declared like ``setting()``."""
+    return field(metadata={"spec": Spec(doc, low=low, high=high, kind=kind)})
 
 
 def spec_of(f: Field[Any]) -> Spec:
@@ -124,11 +135,17 @@ def spec_of(f: Field[Any]) -> Spec:
     return spec
 
 
-def kind_of(f: Field[Any]) -> Literal["choice", "boolean", "integer", "number", "string", "list"]:
-    """How a setting's value is checked, from its declaration: its choices, else its default's type (a
-    ``None`` default means an optional string, no default a string)."""
-    if spec_of(f).choices:
+ValueKind = Literal["choice", "integer", "number", "string", "list", "boolean", "date"]
+
+
+def kind_of(f: Field[Any]) -> ValueKind:
+    """How a setting's value is checked, from its declaration: its choices, its declared ``kind``, else
+    its default's type (a ``None`` default means an optional string, no default a string)."""
+    spec = spec_of(f)
+    if spec.choices:
         return "choice"
+    if spec.kind is not None:
+        return cast(ValueKind, spec.kind)
     default = f.default
     if isinstance(default, bool):
         return "boolean"
@@ -145,7 +162,16 @@ def type_name(value: object) -> str:
     """A TOML value's type in words ("a string", "an array" ...)."""
     if isinstance(value, bool):
         return "a boolean"
-    names = {int: "an integer", float: "a number", str: "a string", list: "an array", dict: "a table"}
+    if isinstance(value, datetime):
+        return "a date-time"
+    names = {
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "an array",
+        dict: "a table",
+        date: "a date",
+    }
     return next((n for t, n in names.items() if isinstance(value, t)), f"a {type(value).__name__}")
 
 
@@ -162,8 +188,16 @@ def problem_with(f: Field[Any], value: object, given: str | None = None) -> str 
     ``given``: the text the user typed, echoed instead of ``value`` (a command-line number)."""
     spec, kind = spec_of(f), kind_of(f)
     got = shown(value) if given is None else given if len(given) <= 40 else given[:39] + "…"
+    if value is None and f.default is None:
+        return None  # an optional setting left unset
     if kind == "boolean":
         return None if isinstance(value, bool) else f"must be true or false, got {type_name(value)} ({got})"
+    if kind == "date":
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return None
+        if isinstance(value, str):
+            return f"must be a date written unquoted (2025-06-02), got a string ({got})"
+        return f"must be a date (YYYY-MM-DD, unquoted), got {type_name(value)} ({got})"
     if kind in ("integer", "number"):
         integer = kind == "integer"
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -187,8 +221,6 @@ def problem_with(f: Field[Any], value: object, given: str | None = None) -> str 
         if not finite:
             return f"must be a finite number, got {got}"
         return None
-    if value is None and f.default is None:
-        return None  # an optional setting left unset
     if not isinstance(value, str):
         return f"must be a string, got {type_name(value)} ({shown(value)})"
     if kind == "choice":
@@ -399,6 +431,208 @@ class CacheSettings:
         check_fields(self, "cache")
 
 
+DesktopNotice = Literal["auto", "osc9", "osc777", "notify-send", "off"]
+DESKTOP_NOTICES: Final[tuple[DesktopNotice, ...]] = ("auto", "osc9", "osc777", "notify-send", "off")
+
+
+@dataclass(frozen=True, slots=True)
+class NotifySettings:
+    """What happens when one of your alerts fires, besides a note in the app and a line in alerts.log."""
+
+    bell: bool = setting(True, "ring the terminal bell")
+    desktop: DesktopNotice = setting(
+        "auto",
+        "a desktop notification: auto = the terminal's own (OSC 9 or OSC 777) where it is known to show "
+        "one, else notify-send when installed; or one of them; off = none",
+        choices=DESKTOP_NOTICES,
+    )
+    hysteresis_pct: float = setting(
+        0.5,
+        "a fired price alert re-arms once the price is back past its level by this % of the level (a move "
+        "alert once the move is under its threshold by this % of it)",
+        low=0,
+        high=50,
+    )
+
+    def __post_init__(self) -> None:
+        check_fields(self, "notify")
+
+
+# --- the arrays of tables ([[watchlists]], [[positions]], [[alerts]]) ---------------------------------
+
+MAX_WATCHLISTS: Final = 20
+MAX_POSITIONS: Final = 500
+MAX_ALERTS: Final = 200
+#: The name of the ``[watchlist]`` section's list (the first watchlist; ``[[watchlists]]`` add more).
+DEFAULT_WATCHLIST: Final = "Watchlist"
+TIMEFRAME_CHOICES: Final = ("1D", "1W")
+SEVERITIES: Final = ("info", "watch", "warning")
+QUADRANT_CHOICES: Final = ("Leading", "Weakening", "Lagging", "Improving", "any")
+
+
+def item_list(item: type, doc: str, *, at_most: int, example: str) -> Any:
+    """A ``Config`` field holding an array of tables (``[[name]]``), each item a dataclass ``item``
+    whose fields are declared with ``setting()``/``described()``."""
+    spec = Spec(doc, high=at_most, example=example, kind="list")
+    return field(default=(), metadata={"spec": spec, "item": item})
+
+
+@dataclass(frozen=True, slots=True)
+class NamedWatchlist:
+    """One more watchlist, an item of ``[[watchlists]]``: a name and its symbols (as ``[watchlist]``'s)."""
+
+    name: str = described("the watchlist's name (shown on its tab), unique", high=MAX_NAME_LENGTH)
+    symbols: tuple[WatchlistEntry, ...] = setting(
+        (), f"its tickers, as [watchlist] symbols (at most {MAX_WATCHLIST})", kind="list"
+    )
+
+
+def currency_problem(value: str) -> str | None:
+    """What is wrong with a currency code (ISO 4217's three letters; Yahoo's ``GBp``, pence, too)."""
+    if len(value) == 3 and value.isascii() and value.isalpha() and (value.isupper() or value == "GBp"):
+        return None
+    return f"currency must be a three-letter code such as USD, EUR, JPY (or GBp), got {shown(value)}"
+
+
+@dataclass(frozen=True, slots=True)
+class PositionLot:
+    """One lot you hold, an item of ``[[positions]]``: the symbol, how many and at what cost per share
+    (in the symbol's currency). Several lots of one symbol make one position."""
+
+    symbol: str = described("a Yahoo ticker (a built-in symbol, a watchlist's or any other)")
+    quantity: float = described("how many shares or units (more than 0)", kind="number")
+    cost: float = described("the cost per share or unit, in the symbol's currency", low=0, kind="number")
+    date: Day | None = setting(
+        None,
+        "the day it was bought (YYYY-MM-DD, unquoted); a replay before it leaves it out",
+        kind="date",
+        example="2025-06-02",
+    )
+    currency: str | None = setting(
+        None,
+        "the currency its prices are in (default: from the ticker's exchange, e.g. .T JPY, .L GBp, "
+        "else USD); shown, never converted",
+        example='"USD"',
+    )
+
+    def __post_init__(self) -> None:
+        check_fields(self, "position")
+        if not self.quantity > 0:
+            raise ValueError(f"position quantity must be more than 0, got {self.quantity:g}")
+        if self.currency is not None and (problem := currency_problem(self.currency)) is not None:
+            raise ValueError(f"position {problem}")
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRule:
+    """One alert of your own, an item of ``[[alerts]]``: exactly one of ``above``, ``below``,
+    ``move_pct``, ``risk``, ``quadrant`` or ``stale``, with the ``symbol`` it watches (none for ``risk``;
+    optional for ``quadrant``: then every sector)."""
+
+    symbol: str | None = setting(None, "the Yahoo ticker it watches", example='"GC=F"')
+    above: float | None = setting(
+        None, "fires when the price crosses above this level", kind="number", example="5000"
+    )
+    below: float | None = setting(
+        None, "fires when the price crosses below this level", kind="number", example="4000"
+    )
+    move_pct: float | None = setting(
+        None,
+        "fires on a move of at least this many % either way over 'over'",
+        low=0,
+        kind="number",
+        example="3.0",
+    )
+    over: str = setting("1D", "the move's timeframe", choices=TIMEFRAME_CHOICES)
+    risk: str | None = setting(
+        None,
+        "fires on each new risk note of this severity or higher",
+        choices=SEVERITIES,
+        example='"warning"',
+    )
+    quadrant: str | None = setting(
+        None,
+        "fires when a sector enters this RRG quadrant (any: every change of quadrant)",
+        choices=QUADRANT_CHOICES,
+        example='"Leading"',
+    )
+    stale: bool = setting(False, "fires when the symbol's price goes stale")
+
+    def __post_init__(self) -> None:
+        check_fields(self, "alert")
+        conditions = [name for name in ALERT_CONDITIONS if _is_set(getattr(self, name))]
+        if len(conditions) != 1:
+            what = "none" if not conditions else ", ".join(conditions)
+            raise ValueError(f"alert needs exactly one of {', '.join(ALERT_CONDITIONS)} (got {what})")
+        if self.risk is None and self.quadrant is None and self.symbol is None:
+            raise ValueError(f"alert on {conditions[0]} needs a symbol")
+        if self.risk is not None and self.symbol is not None:
+            raise ValueError("a risk alert watches every note: leave out symbol")
+        if self.over != "1D" and self.move_pct is None:
+            raise ValueError("over goes with move_pct")
+        if self.move_pct is not None and not self.move_pct > 0:
+            raise ValueError(f"alert move_pct must be more than 0, got {self.move_pct:g}")
+
+    @property
+    def condition(self) -> str:
+        """Which condition it is: above, below, move_pct, risk, quadrant or stale."""
+        return next(name for name in ALERT_CONDITIONS if _is_set(getattr(self, name)))
+
+    def describe(self) -> str:
+        """The rule in words, e.g. ``GC=F above 5000``, ``SPY moves 3% (1D)``, ``new warning risk note``."""
+        c, symbol = self.condition, self.symbol or ""
+        if c in ("above", "below"):
+            return f"{symbol} {c} {getattr(self, c):g}"
+        if c == "move_pct":
+            return f"{symbol} moves {self.move_pct:g}% ({self.over})"
+        if c == "risk":
+            return f"new {self.risk} risk note" + (" or worse" if self.risk != "warning" else "")
+        if c == "quadrant":
+            where = symbol or "a sector"
+            return (
+                f"{where} changes RRG quadrant"
+                if self.quadrant == "any"
+                else f"{where} enters {self.quadrant}"
+            )
+        return f"{symbol} goes stale"
+
+    @property
+    def id(self) -> str:
+        """A stable identifier made from the rule (``GC=F-above-5000``): the same rule, the same id."""
+        c = self.condition
+        value = {"above": self.above, "below": self.below, "move_pct": self.move_pct}.get(c)
+        parts = [self.symbol or "", c.replace("_pct", ""), f"{value:g}" if value is not None else ""]
+        parts += [self.over if c == "move_pct" else "", self.risk or "", self.quadrant or ""]
+        return "-".join(p for p in parts if p)
+
+
+def _is_set(value: object) -> bool:
+    """An alert condition is set unless ``None`` or ``false`` (a 0 is set: the rule then says so)."""
+    return value is not None and value is not False
+
+
+#: The conditions of an alert, one per rule.
+ALERT_CONDITIONS: Final = ("above", "below", "move_pct", "risk", "quadrant", "stale")
+
+_WATCHLISTS_EXAMPLE: Final = """[[watchlists]]
+name = "Tech"
+symbols = ["AAPL", "MSFT", "NVDA"]"""
+_POSITIONS_EXAMPLE: Final = """[[positions]]
+symbol = "SPY"
+quantity = 10
+cost = 600.0
+date = 2025-06-02"""
+_ALERTS_EXAMPLE: Final = """[[alerts]]
+symbol = "GC=F"
+above = 5000
+
+[[alerts]]
+symbol = "SPY"
+move_pct = 3.0
+over = "1D"
+"""
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     """The effective configuration: one field per ``[section]`` of the file (``path``: the file read, or
@@ -411,14 +645,62 @@ class Config:
     rotation: RRGOptions = field(default_factory=RRGOptions)
     display: DisplaySettings = field(default_factory=DisplaySettings)
     cache: CacheSettings = field(default_factory=CacheSettings)
+    notify: NotifySettings = field(default_factory=NotifySettings)
+    watchlists: tuple[NamedWatchlist, ...] = item_list(
+        NamedWatchlist,
+        f"more watchlists (at most {MAX_WATCHLISTS}), each a name and its symbols; switch with w in the app",
+        at_most=MAX_WATCHLISTS,
+        example=_WATCHLISTS_EXAMPLE,
+    )
+    positions: tuple[PositionLot, ...] = item_list(
+        PositionLot,
+        f"lots you hold (at most {MAX_POSITIONS}): symbol, quantity, cost per share, date, currency",
+        at_most=MAX_POSITIONS,
+        example=_POSITIONS_EXAMPLE,
+    )
+    alerts: tuple[AlertRule, ...] = item_list(
+        AlertRule,
+        f"alerts of your own (at most {MAX_ALERTS}): a symbol and one condition, none twice",
+        at_most=MAX_ALERTS,
+        example=_ALERTS_EXAMPLE,
+    )
+
+    @property
+    def watchlist_names(self) -> tuple[str, ...]:
+        """Every watchlist's name: ``[watchlist]``'s first, then ``[[watchlists]]`` in file order."""
+        return (DEFAULT_WATCHLIST, *(w.name for w in self.watchlists))
+
+    def watchlist_entries(self, name: str) -> tuple[WatchlistEntry, ...]:
+        """The entries of the watchlist ``name`` (none for a name no watchlist has)."""
+        if name == DEFAULT_WATCHLIST:
+            return self.watchlist.symbols
+        return next((w.symbols for w in self.watchlists if w.name == name), ())
 
     @property
     def symbols(self) -> tuple[Symbol, ...]:
-        """The built-in universe followed by the watchlist."""
-        return UNIVERSE + tuple(entry.to_symbol() for entry in self.watchlist.symbols)
+        """The built-in universe, then every user symbol once (group ``watchlist``): every watchlist's,
+        then each position's symbol that is neither built in nor on a watchlist."""
+        builtin = {s.ticker for s in UNIVERSE}
+        entries: dict[str, WatchlistEntry] = {}
+        for name in self.watchlist_names:
+            for entry in self.watchlist_entries(name):
+                entries.setdefault(entry.symbol, entry)
+        for lot in self.positions:
+            if lot.symbol not in builtin:
+                entries.setdefault(lot.symbol, WatchlistEntry(lot.symbol, lot.symbol, lot.symbol))
+        return UNIVERSE + tuple(entry.to_symbol() for entry in entries.values())
 
 
 def sections() -> dict[str, type]:
-    """Each section's name in the file and its dataclass, in file order."""
+    """Each ``[section]``'s name in the file and its dataclass, in file order."""
     defaults = Config()
-    return {f.name: type(getattr(defaults, f.name)) for f in fields(Config) if f.name != "path"}
+    return {
+        f.name: type(getattr(defaults, f.name))
+        for f in fields(Config)
+        if f.name != "path" and "item" not in f.metadata
+    }
+
+
+def arrays() -> dict[str, tuple[type, Field[Any]]]:
+    """Each array of tables (``[[name]]``): its item dataclass and its ``Config`` field, in file order."""
+    return {f.name: (f.metadata["item"], f) for f in fields(Config) if "item" in f.metadata}

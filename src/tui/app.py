@@ -22,6 +22,7 @@ from rotor.data.snapshot import MarketSnapshot
 from rotor.tui.keys import COMMANDS, DETAIL_COMMANDS
 from rotor.tui.layout import PANES, MainScreen, Pane, PaneGrid, PaneView
 from rotor.tui.messages import SymbolChosen
+from rotor.tui.monitor import MonitorActions, UserMonitor
 from rotor.tui.preferences import LookMemory, load_preferences
 from rotor.tui.refresh import RETRY_BASE, Clock, FeedStatus, RefreshLoop, utc_now
 from rotor.tui.tones import PALETTES, Tones
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 TICK_EVERY = 1 / 3
 
 
-class RotorApp(App[int]):
+class RotorApp(MonitorActions, App[int]):
     """The market monitor. Built by ``create_app`` with its dependencies (feed, clock, intervals)."""
 
     CSS_PATH = "app.tcss"
@@ -76,9 +77,12 @@ class RotorApp(App[int]):
         retry_base: float = RETRY_BASE,
         state_file: Path | None = None,
         on_started: Callable[[], None] | None = None,
+        monitor: UserMonitor | None = None,
     ) -> None:
         super().__init__()
         self.feed = feed
+        #: The user's watchlists, positions and alerts (rotor.tui.monitor; keys and views there).
+        self.monitor = monitor or UserMonitor()
         self.clock = clock
         self._first = first
         self._on_started = on_started
@@ -114,6 +118,7 @@ class RotorApp(App[int]):
 
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        self.show_monitor()  # the watchlist shown and the positions group, before the first paint
         # A replay was computed before the screen opened; otherwise the snapshot the last run saved.
         self.snapshot = self._first or self.refresh_loop.saved_snapshot()
         self._show_status()
@@ -162,6 +167,9 @@ class RotorApp(App[int]):
 
     def watch_snapshot(self) -> None:
         self._paint()
+        # The user's alerts, at each snapshot a refresh brought: never in a replay, nor on the saved one.
+        if self.snapshot is not None and not self.feed_status.replay and self.feed_status.refreshes:
+            self.check_alerts(self.snapshot)
 
     def watch_feed_status(self, old: FeedStatus, new: FeedStatus) -> None:
         if old.stale != new.stale:

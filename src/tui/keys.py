@@ -35,6 +35,17 @@ COMMANDS: Final = (
     Command("Heatmap", "s", "sector order / sorted by return", "toggle_sort", "Sort", "Heatmap sort"),
     Command("Heatmap", "c", "colours: red-green / blue-orange (colour-blind safe); remembered",
             "cycle_palette", "Colours", "Heatmap palette"),
+    Command("Tables", "o", "sort the focused table by its next column (or click a header; again: reverse)",
+            "sort_column", "Sort table", "Sort the table by the next column"),
+    Command("Tables", "O", "reverse the focused table's sort", "sort_reverse", "Reverse",
+            "Reverse the table's sort"),
+    Command("Monitor", "w", "show the next watchlist in pane 1 (remembered)", "next_watchlist", "Watchlist",
+            "Next watchlist"),
+    Command("Monitor", "W", "watchlists: add (checked with Yahoo), remove and import symbols; new lists",
+            "watchlists", "Lists", "Edit watchlists"),
+    Command("Monitor", "P", "positions: P&L per position and lot; add or delete lots", "positions",
+            "Positions", "Positions and P&L"),
+    Command("Monitor", "a", "alerts: which hold; add, silence or delete one", "alerts", "Alerts", "Alerts"),
 )  # fmt: skip
 
 #: The detail screen's chart timeframes by key: 1-8 for 1D ... Max, 0 for the chart it opens with.
@@ -53,12 +64,49 @@ DETAIL_COMMANDS: Final = (
             "Change since a date"),
 )  # fmt: skip
 
+
+class ViewKey(NamedTuple):
+    """A key of one of the monitor's views (alerts, watchlists, positions): the view's bindings and its
+    help rows are built from ``VIEW_KEYS``."""
+
+    view: str
+    shown: str
+    does: str
+    action: str
+    label: str
+    key: str = ""
+
+
+VIEW_KEYS: Final = (
+    ViewKey("Alerts", "n", "new alert: GC=F above 5000, SPY below 600, SPY move 3 1D, risk warning, "
+            "XLK quadrant Leading, CL=F stale", "new_alert", "New"),
+    ViewKey("Alerts", "s", "silence / unsilence the alert under the cursor (remembered)", "toggle_silence",
+            "Silence"),
+    ViewKey("Alerts", "d", "delete the alert under the cursor (from the config file)", "delete_alert",
+            "Delete"),
+    ViewKey("Watchlists", "w", "the next watchlist (pane 1 shows it too)", "next_list", "Next list"),
+    ViewKey("Watchlists", "a", "add a symbol: the strict pattern, then Yahoo's answer", "add_symbol", "Add"),
+    ViewKey("Watchlists", "d", "remove the symbol under the cursor", "remove_symbol", "Remove"),
+    ViewKey("Watchlists", "i", "import the tickers of a text or CSV file", "import_symbols", "Import"),
+    ViewKey("Watchlists", "n", "new watchlist", "new_list", "New list"),
+    ViewKey("Watchlists", "D", "delete this watchlist (not Watchlist itself)", "delete_list", "Delete list"),
+    ViewKey("Positions", "n", "add a lot: SYMBOL QUANTITY COST [YYYY-MM-DD] [CURRENCY]", "new_lot",
+            "Add lot"),
+    ViewKey("Positions", "d", "delete the lot under the cursor", "delete_lot", "Delete lot"),
+)  # fmt: skip
+
+
+def view_bindings(view: str) -> list[tuple[str, str, str]]:
+    """(key, action, footer label) of a view's keys, for its ``BINDINGS``."""
+    return [(k.key or k.shown, k.action, k.label) for k in VIEW_KEYS if k.view == view]
+
+
 HELP: Final = (
     ("Panes", "tab / shift+tab", "next / previous pane"),
     ("Panes", "1 2 3 4 5", "indices, sector heatmap, commodities & rates, rotation, risk notes"),
     ("Panes", "arrows / h j k l", "move inside a pane"),
     ("Panes", "enter", "open the symbol's detail (chart, stats, recent bars), or a note's evidence"),
-    ("Panes", "escape", "close a detail, help or evidence screen"),
+    ("Panes", "escape", "close a detail, help, evidence, alerts, watchlists or positions screen"),
     ("Panes", "mouse", "click a pane, row or tile; double-click a tile for its detail"),
     (
         "Detail",
@@ -71,10 +119,11 @@ HELP: Final = (
     *((c.where, c.shown, c.does) for c in DETAIL_COMMANDS if not c.action.startswith("timeframe")),
     *(
         (c.where, c.shown, c.does)
-        for where in ("Heatmap", "Feed", "App")
+        for where in ("Heatmap", "Tables", "Monitor", "Feed", "App")
         for c in COMMANDS
         if c.where == where
     ),
+    *((f"{k.view} view", k.shown, k.does) for k in VIEW_KEYS),
     ("App", "ctrl+p", "command palette: every action here, and the theme (remembered)"),
     ("App", "q", "quit"),
 )

@@ -201,6 +201,27 @@ CASES = [
     Case("config action", ("config", "edit"), 2, "invalid choice: 'edit'"),
     Case("toml syntax", ("report", *SNAPSHOT), 2, ":2:10: invalid TOML", config="[refresh]\ninterval 60\n"),
     Case(
+        "alert without a condition",
+        ("report", *SNAPSHOT),
+        2,
+        ":4: alerts[2]: alert needs exactly one of above, below, move_pct, risk, quadrant, stale (got none)",
+        config='[[alerts]]\nrisk = "info"\n\n[[alerts]]\nsymbol = "GC=F"\n',
+    ),
+    Case(
+        "position date quoted",
+        ("config", "check"),
+        2,
+        ":5: positions[1].date: must be a date written unquoted (2025-06-02), got a string ('2025-06-02')",
+        config='[[positions]]\nsymbol = "SPY"\nquantity = 1\ncost = 1\ndate = "2025-06-02"\n',
+    ),
+    Case(
+        "watchlist name with an escape",
+        ("report", *SNAPSHOT),
+        2,
+        "watchlists[1].name: must be printable text (no control characters), got '\\x1b[2J'",
+        config='[[watchlists]]\nname = "\\u001b[2J"\n',
+    ),
+    Case(
         "unknown key",
         ("report", *SNAPSHOT),
         2,

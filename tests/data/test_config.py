@@ -127,16 +127,25 @@ def test_show_output_reads_back_to_the_same_config(tmp_path: Path) -> None:
 def test_the_init_template_changes_nothing_and_every_key_in_it_is_valid(tmp_path: Path) -> None:
     template = default_config_text()
     assert parse_config(template, tmp_path / "c.toml") == Config(path=tmp_path / "c.toml")
-    # Uncomment every "# key = value" line (the watchlist example too): still valid, same values.
+    # Uncomment every "# key = value" line (the watchlist and [[array]] examples too): still valid, same
+    # values, and the examples of the arrays of tables.
     lines = []
     for line in template.splitlines():
-        if re.match(r"^# (\w+ = |symbols = \[|  [{\"]|\])", line):
+        if re.match(r"^# (\w+ = |symbols = \[|  [{\"]|\]|\[\[)", line):
             line = line[2:]
         lines.append(line)
     config = parse_config("\n".join(lines), tmp_path / "c.toml")
     assert config.refresh == Config().refresh and config.display == Config().display
     assert config.risk == RiskThresholds() and config.rotation == RRGOptions()
     assert [e.symbol for e in config.watchlist.symbols] == ["AAPL", "ZC=F", "MSFT"]
+    assert config.notify == Config().notify
+    assert [(w.name, [e.symbol for e in w.symbols]) for w in config.watchlists] == [
+        ("Tech", ["AAPL", "MSFT", "NVDA"])
+    ]
+    assert [(p.symbol, p.quantity, p.cost, p.date) for p in config.positions] == [
+        ("SPY", 10.0, 600.0, date(2025, 6, 2))
+    ]
+    assert [a.describe() for a in config.alerts] == ["GC=F above 5000", "SPY moves 3% (1D)"]
     for theme in THEMES:
         assert theme in template
 

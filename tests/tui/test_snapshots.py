@@ -128,3 +128,87 @@ def test_stale_after_a_failed_refresh(snap_compare: Any) -> None:
 
     stale_app = create_app(service, clock=frozen_clock, interval=600, retry_base=600)
     assert snap_compare(stale_app, terminal_size=(200, 50), run_before=before)
+
+
+#: The user's monitor of the snapshots of its views: two watchlists, positions (one in yen, without
+#: bundled data), alerts (one silenced).
+MONITOR = """\
+[watchlist]
+symbols = ["AAPL"]
+
+[[watchlists]]
+name = "Tech"
+symbols = ["MSFT", "NVDA"]
+
+[[positions]]
+symbol = "SPY"
+quantity = 10
+cost = 600.0
+date = 2025-06-02
+
+[[positions]]
+symbol = "GC=F"
+quantity = 2
+cost = 2650
+
+[[positions]]
+symbol = "XLE"
+quantity = 100
+cost = 85.25
+
+[[positions]]
+symbol = "7203.T"
+quantity = 100
+cost = 2500
+
+[[alerts]]
+symbol = "GC=F"
+above = 5000
+
+[[alerts]]
+symbol = "SPY"
+move_pct = 3.0
+
+[[alerts]]
+risk = "warning"
+
+[[alerts]]
+symbol = "XLK"
+quadrant = "Leading"
+"""
+
+
+def monitor_app(tmp_path: Path) -> Any:
+    from rotor.data.config import load_config
+    from rotor.data.feed import BundledFeed
+    from rotor.tui.monitor import UserMonitor
+
+    from support import AS_OF
+
+    path = tmp_path / "config.toml"
+    path.write_text(MONITOR, encoding="utf-8")
+    config = load_config(str(path), {})
+    monitor = UserMonitor(config, config_path=path, state_path=tmp_path / "monitor.json")
+    monitor.silence("risk-warning", True)
+    feed = BundledFeed(AS_OF, symbols=config.symbols, clock=frozen_clock)
+    return create_app(feed, clock=frozen_clock, monitor=monitor)
+
+
+@pytest.mark.parametrize(
+    "keys", [(), ("W",), ("P",), ("a",)], ids=["main", "watchlists", "positions", "alerts"]
+)
+def test_the_users_monitor(snap_compare: Any, tmp_path: Path, keys: tuple[str, ...]) -> None:
+    async def before(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press(*keys)
+        await settle(pilot)
+
+    assert snap_compare(monitor_app(tmp_path), terminal_size=(200, 50), run_before=before)
+
+
+def test_a_sorted_table(snap_compare: Any) -> None:
+    async def before(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("3", "o", "o", "o")  # commodities by 1D, largest first
+
+    assert snap_compare(app(), terminal_size=(120, 40), run_before=before)

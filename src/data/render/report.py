@@ -9,7 +9,8 @@ JSON carries every figure (both weeks, each named by its key).
 from __future__ import annotations
 
 import json
-from typing import IO, Any, Literal
+from collections.abc import Sequence
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 from rotor.data.render import formatting as fmt
 from rotor.data.snapshot import (
@@ -22,6 +23,10 @@ from rotor.data.snapshot import (
     Spread,
     encode,
 )
+
+if TYPE_CHECKING:
+    from rotor.data.positions import Portfolio
+    from rotor.data.settings import AlertRule, PositionLot
 
 ReportFormat = Literal["text", "markdown", "json"]
 
@@ -60,14 +65,31 @@ GROUP_TITLES = {
 }
 
 
-def render(snapshot: MarketSnapshot, fmt_name: ReportFormat, out: IO[str]) -> None:
-    """Write ``snapshot`` to ``out`` in the chosen format."""
+class Monitor:
+    """The user's own rules and lots for a report: ``[[alerts]]`` (judged with ``hysteresis_pct``, though
+    a report fires nothing) and ``[[positions]]``."""
+
+    def __init__(
+        self,
+        alerts: Sequence[AlertRule] = (),
+        positions: Sequence[PositionLot] = (),
+        hysteresis_pct: float = 0.5,
+    ) -> None:
+        self.alerts = tuple(alerts)
+        self.positions = tuple(positions)
+        self.hysteresis_pct = hysteresis_pct
+
+
+def render(
+    snapshot: MarketSnapshot, fmt_name: ReportFormat, out: IO[str], monitor: Monitor | None = None
+) -> None:
+    """Write ``snapshot`` to ``out`` in the chosen format (with the user's alerts and positions)."""
     if fmt_name == "json":
-        out.write(to_json(snapshot) + "\n")
+        out.write(to_json(snapshot, monitor) + "\n")
     elif fmt_name == "markdown":
         out.write(to_markdown(snapshot))
     else:
-        write_text(snapshot, out)
+        write_text(snapshot, out, monitor)
 
 
 def to_markdown(snapshot: MarketSnapshot) -> str:
@@ -154,7 +176,81 @@ def _instrument_json(i: InstrumentStats, rotation: Rotation | None) -> dict[str,
     return data
 
 
-def to_dict(snapshot: MarketSnapshot) -> dict[str, Any]:
+def alerts_json(snapshot: MarketSnapshot, monitor: Monitor) -> list[dict[str, Any]]:
+    """Each rule and whether it holds at the snapshot (``null`` when it cannot be judged)."""
+    from rotor.data.alerts import check
+
+    out = []
+    for rule in monitor.alerts:
+        result = check(rule, snapshot, monitor.hysteresis_pct)
+        out.append(
+            {
+                "id": rule.id,
+                "rule": rule.describe(),
+                "symbol": rule.symbol,
+                "holds": result.holds,
+                "message": result.message,
+            }
+        )
+    return out
+
+
+_TOTAL_KEYS = ("cost_basis", "market_value", "day_change", "day_change_pct", "total_gain", "total_gain_pct")
+
+
+def positions_json(portfolio: Portfolio) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """``positions`` (one per symbol, with its lots) and ``portfolio`` (the totals in the main currency,
+    the others in ``other_currencies``; ``null`` without positions)."""
+    positions = []
+    for p in portfolio.positions:
+        positions.append(
+            {
+                "symbol": p.symbol,
+                "name": p.name,
+                "currency": p.currency,
+                "quantity": p.quantity,
+                "price": p.price,
+                "price_date": p.price_date.isoformat() if p.price_date else None,
+                "stale": p.stale,
+                **{key: getattr(p, key) for key in _TOTAL_KEYS},
+                "lots": [
+                    {
+                        "quantity": v.lot.quantity,
+                        "cost": v.lot.cost,
+                        "date": v.lot.date.isoformat() if v.lot.date else None,
+                        "cost_basis": v.cost_basis,
+                        "market_value": v.market_value,
+                        "day_change": v.day_change,
+                        "total_gain": v.total_gain,
+                        "total_gain_pct": v.total_gain_pct,
+                    }
+                    for v in p.lots
+                ],
+                "later": [
+                    {
+                        "quantity": lot.quantity,
+                        "cost": lot.cost,
+                        "date": lot.date.isoformat() if lot.date else None,
+                    }
+                    for lot in p.later
+                ],
+            }
+        )
+    totals = [
+        {
+            "currency": t.currency,
+            "positions": t.positions,
+            **{k: getattr(t, k) for k in _TOTAL_KEYS},
+            "unpriced": list(t.unpriced),
+        }
+        for t in portfolio.totals
+    ]
+    if not totals:
+        return positions, None
+    return positions, {**totals[0], "other_currencies": totals[1:]}
+
+
+def to_dict(snapshot: MarketSnapshot, monitor: Monitor | None = None) -> dict[str, Any]:
     """The report's JSON document as plain data."""
     # Only the parts shown are encoded (the snapshot's own encoding, not the whole snapshot: sparks and
     # the rest of the instruments' fields are not part of the report).
@@ -188,12 +284,17 @@ def to_dict(snapshot: MarketSnapshot) -> dict[str, Any]:
             "breadth": rot["breadth"],
         }
     doc["risk_notes"] = full["risk_notes"]
+    monitor = monitor or Monitor()
+    doc["alerts"] = alerts_json(snapshot, monitor)
+    from rotor.data.positions import value_positions
+
+    doc["positions"], doc["portfolio"] = positions_json(value_positions(monitor.positions, snapshot))
     return doc
 
 
-def to_json(snapshot: MarketSnapshot) -> str:
+def to_json(snapshot: MarketSnapshot, monitor: Monitor | None = None) -> str:
     """The report as JSON (percentages in percent, unrounded; ``null`` where undefined)."""
-    return json.dumps(to_dict(snapshot), indent=2, allow_nan=False)
+    return json.dumps(to_dict(snapshot, monitor), indent=2, allow_nan=False)
 
 
 # --- text (rich) ---------------------------------------------------------------------------------
@@ -207,7 +308,7 @@ def _source_line(snapshot: MarketSnapshot) -> str:
     )
 
 
-def write_text(snapshot: MarketSnapshot, out: IO[str]) -> None:
+def write_text(snapshot: MarketSnapshot, out: IO[str], monitor: Monitor | None = None) -> None:
     """A rich rendering: one table per group, then rotation and risk notes. One week: the calendar week
     ("Week"); yields in basis points; a change spanning a futures roll is marked."""
     from rich.console import Console
@@ -282,6 +383,76 @@ def write_text(snapshot: MarketSnapshot, out: IO[str]) -> None:
         for note in snapshot.risk_notes:
             console.print(Text(f"  [{note.severity}] {note.title}: {note.detail}"))
             console.print(Text(f"      evidence: {evidence_text(note)}", style="dim"))
+    if monitor is not None and monitor.positions:
+        _text_positions(console, snapshot, monitor)
+    if monitor is not None and monitor.alerts:
+        console.print(Text("Your alerts", style="bold"))
+        for alert in alerts_json(snapshot, monitor):
+            mark = {True: "holds", False: "clear", None: "n/a"}[alert["holds"]]
+            console.print(Text(f"  [{mark}] {alert['rule']}: {alert['message']}"))
+
+
+def money(value: float | None, currency: str, *, sign: bool = False) -> str:
+    """An amount with its currency named unless USD: ``+1,234.50``, ``12,000 JPY``."""
+    if value is None:
+        return fmt.NA
+    text = f"{value:+,.2f}" if sign else f"{value:,.2f}"
+    return text if currency == "USD" else f"{text} {currency}"
+
+
+def _text_positions(console: Any, snapshot: MarketSnapshot, monitor: Monitor) -> None:
+    from rich.table import Table
+    from rich.text import Text
+    from rotor.data.positions import value_positions
+
+    portfolio = value_positions(monitor.positions, snapshot)
+    table = Table(
+        title=f"Positions at {portfolio.as_of.isoformat()}", title_justify="left", header_style="bold"
+    )
+    table.add_column("Symbol")
+    for col in ("Quantity", "Avg cost", "Price", "Value", "Day", "Day %", "Gain", "Gain %"):
+        table.add_column(col, justify="right")
+    for p in portfolio.positions:
+        table.add_row(
+            p.symbol + (" (stale)" if p.stale else ""),
+            f"{p.quantity:,g}",
+            money(p.average_cost, p.currency),
+            money(p.price, p.currency),
+            money(p.market_value, p.currency),
+            money(p.day_change, p.currency, sign=True),
+            fmt.pct(p.day_change_pct),
+            money(p.total_gain, p.currency, sign=True),
+            fmt.pct(p.total_gain_pct),
+        )
+    for t in portfolio.totals:
+        table.add_row(
+            Text(f"Total {t.currency}", style="bold"),
+            "",
+            "",
+            "",
+            money(t.market_value, t.currency),
+            money(t.day_change, t.currency, sign=True),
+            fmt.pct(t.day_change_pct),
+            money(t.total_gain, t.currency, sign=True),
+            fmt.pct(t.total_gain_pct),
+        )
+    console.print(table)
+    for p in portfolio.positions:
+        for lot in p.later:
+            console.print(
+                Text(
+                    f"  {p.symbol}: a lot of {lot.quantity:g} bought {lot.date} is after this date",
+                    style="dim",
+                )
+            )
+    for t in portfolio.totals:
+        if t.unpriced:
+            console.print(
+                Text(
+                    f"  no price for {', '.join(t.unpriced)}: left out of the {t.currency} total",
+                    style="yellow",
+                )
+            )
 
 
 def _since_text(i: InstrumentStats) -> str:

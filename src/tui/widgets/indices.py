@@ -1,8 +1,18 @@
-"""Pane 1: the indices (and the benchmark ETFs and any watchlist) as a table with sparklines."""
+"""Pane 1: the indices, the benchmark ETFs and the watchlist shown as a table with sparklines, and the
+positions group under it.
+
+The watchlist rows are those of the watchlist the user shows (``w`` switches; ``show_watchlist``), the
+others' symbols stay in the feed. With positions (``[[positions]]``), a ``PositionsTable`` is mounted
+under the table, valued at each snapshot; the pane grows for them and a watchlist's rows (the grid's
+``with-user-rows`` class).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
+from rotor.data.settings import PositionLot
 from rotor.data.snapshot import InstrumentStats, MarketSnapshot
 from rotor.tui import cells
 from rotor.tui.tones import Tones
@@ -58,9 +68,82 @@ class IndicesTable(KeyedTable):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(COLUMNS, id=id)
+        #: The watchlist shown: its name and tickers (``None``: every user symbol, as before watchlists).
+        self.watchlist: tuple[str, tuple[str, ...]] | None = None
+        #: The lots of the positions group (none: no group).
+        self.lots: tuple[PositionLot, ...] = ()
+        self._last: tuple[MarketSnapshot, Tones, bool] | None = None
 
     def show(self, snapshot: MarketSnapshot, tones: Tones, *, stale: bool = False) -> None:
-        shown = [stats for group in GROUPS for stats in snapshot.group(group)]
+        self._last = (snapshot, tones, stale)
+        watched = None if self.watchlist is None else set(self.watchlist[1])
+        shown = [
+            stats
+            for group in GROUPS
+            for stats in snapshot.group(group)
+            if watched is None or group != "watchlist" or stats.symbol in watched
+        ]
         extended = any(stats.extended_price is not None for stats in shown)
         self.set_columns(EXTENDED_COLUMNS if extended else COLUMNS)
         self.sync_stats(shown, lambda stats: index_cells(stats, tones, stale), (tones, stale))
+        self._show_positions(snapshot, tones, stale)
+        self._caption()
+
+    def show_watchlist(self, name: str, tickers: Sequence[str]) -> None:
+        """Show the watchlist ``name`` (its ``tickers``) in the watchlist rows."""
+        self.watchlist = (name, tuple(tickers))
+        self._again()
+
+    def show_lots(self, lots: Sequence[PositionLot]) -> None:
+        """Value ``lots`` in the positions group (none: the group goes)."""
+        self.lots = tuple(lots)
+        self._again()
+
+    def _again(self) -> None:
+        if self._last is not None and self.is_mounted:
+            snapshot, tones, stale = self._last
+            self.show(snapshot, tones, stale=stale)
+        else:
+            self._caption()
+
+    def _caption(self) -> None:
+        """The pane's subtitle: the watchlist shown and the sort."""
+        pane = self.parent
+        if pane is None:
+            return
+        parts = [f"w: {self.watchlist[0]}"] if self.watchlist is not None else []
+        if self.sort_text:
+            parts.append(f"sorted by {self.sort_text}")
+        subtitle = " · ".join(parts)
+        if getattr(pane, "border_subtitle", None) != subtitle:
+            pane.border_subtitle = subtitle  # type: ignore[attr-defined]
+
+    def _sorted(self) -> None:
+        super()._sorted()
+        self._caption()
+
+    def _show_positions(self, snapshot: MarketSnapshot, tones: Tones, stale: bool) -> None:
+        from rotor.data.positions import value_positions
+        from rotor.tui.widgets.positions import PositionsTable
+        from textual.widget import Widget
+
+        pane = self.parent
+        if not isinstance(pane, Widget):
+            return
+        group = next(iter(pane.query(PositionsTable)), None)
+        grid = next(iter(self.screen.query("#panes")), None) if self.is_attached else None
+        if grid is not None:
+            # Room for the watchlist's rows and the positions group: pane 1 grows (app.tcss).
+            grid.set_class(bool(self.lots) or bool(self.watchlist and self.watchlist[1]), "with-user-rows")
+        if not self.lots:
+            if group is not None:
+                group.remove()
+            return
+        if group is None:
+            group = PositionsTable(id="positions-group")
+            pane.mount(group, after=self)
+            group.call_after_refresh(
+                group.show_portfolio, value_positions(self.lots, snapshot), tones, stale=stale
+            )
+            return
+        group.show_portfolio(value_positions(self.lots, snapshot), tones, stale=stale)

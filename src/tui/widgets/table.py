@@ -1,14 +1,20 @@
-"""A DataTable that is updated cell by cell by row key, never cleared and rebuilt.
+"""A DataTable that is updated cell by cell by row key, never cleared and rebuilt, and sorts by any column.
 
 A refresh only touches the cells whose text changed, so the cursor, the scroll position and the rest of
 the screen stay put (no flicker). Rows are keyed by symbol; a symbol that appears is added, one that
 disappears is removed.
+
+Sorting (every ``KeyedTable``): a click on a column's header, or ``o`` (``cycle_sort``), sorts by that
+column; again reverses it, a third time goes back to the table's own order. A figure column (right-aligned)
+sorts by the number shown (largest first; ``n/a`` always last), a text column alphabetically. The sort is
+kept across refreshes (rows re-ordered only when the order changed) and shown in the header (``▼``/``▲``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from rich.text import Text
 from rotor.data.snapshot import InstrumentStats
@@ -26,6 +32,25 @@ class Column(NamedTuple):
     label: str
     width: int | None = None
     right: bool = True
+
+
+#: A number as shown in a cell (``6,915.61``, ``+1.25%``, ``-12 bp``).
+_NUMBER: Final = re.compile(r"[-+−]?\d[\d,]*(?:\.\d+)?")
+DOWN: Final = "▼"
+UP: Final = "▲"
+
+
+def sort_value(column: Column, cell: Text) -> float | str | None:
+    """What a cell sorts by: the number it shows in a figure column (``None`` for ``n/a``), its text in
+    lower case in a text column (marks such as ``●`` or ``!`` ignored)."""
+    plain = cell.plain.strip()
+    if column.right:
+        match = _NUMBER.search(plain)
+        if match is None:
+            return None
+        return float(match.group(0).replace(",", "").replace("−", "-"))
+    text = plain.lstrip("●○◑◆!† ").lower()
+    return text or None
 
 
 #: The sparkline column of the indices and commodities tables: the last ``SPARK_WIDTH`` closes.
@@ -52,14 +77,28 @@ class KeyedTable(DataTable[Text]):
         self.last_writes = 0
         self._keep_cursor: str | None = None  # the symbol under the cursor before the columns changed
         self._built: dict[str, tuple[InstrumentStats, object]] = {}  # what each row was built from
+        #: The column sorted by and whether in reverse (``None``: the table's own order).
+        self.sort_column: str | None = None
+        self.sort_reverse = False
+        self._values: dict[str, dict[str, float | str | None]] = {}  # sort values, by row then column
+        self._natural: list[str] = []  # the rows in the table's own order (the last ``sync``'s)
 
     def on_mount(self) -> None:
         self._add_columns()
 
     def _add_columns(self) -> None:
         for column in self._columns:
-            label = Text(column.label, justify="right" if column.right else "left")
-            self.add_column(label, key=column.key, width=column.width)
+            self.add_column(self._label(column), key=column.key, width=column.width)
+
+    def _label(self, column: Column) -> Text:
+        """A header: its label, with the sort's arrow when sorted by it (in the label's gap)."""
+        label = column.label
+        if column.key == self.sort_column:
+            arrow = UP if self.sort_reverse else DOWN
+            label = (label.rstrip() + arrow) if column.right else (arrow + label.lstrip())
+            if column.width is not None and len(label) > column.width:
+                label = label[-column.width :] if column.right else label[: column.width]
+        return Text(label, justify="right" if column.right else "left")
 
     def set_columns(self, columns: Sequence[Column]) -> None:
         """Show ``columns`` from now on. A change rebuilds the table once (a column that comes and goes
@@ -67,6 +106,8 @@ class KeyedTable(DataTable[Text]):
         if tuple(columns) == self._columns:
             return
         symbol = self.cursor_symbol
+        if self.sort_column not in {c.key for c in columns}:
+            self.sort_column, self.sort_reverse = None, False  # sorted by a column that goes
         self.clear(columns=True)
         self._cells.clear()
         self._built.clear()
@@ -106,6 +147,7 @@ class KeyedTable(DataTable[Text]):
             wanted.append(key)
             if cells is None:
                 continue
+            self._values[key] = {c.key: sort_value(c, cells[c.key]) for c in self._columns}
             if key not in self.rows:
                 self.add_row(*(cells[c.key] for c in self._columns), key=key)
                 writes += len(self._columns)
@@ -124,6 +166,7 @@ class KeyedTable(DataTable[Text]):
             assert gone is not None
             self.remove_row(gone)
             self._built.pop(gone, None)
+            self._values.pop(gone, None)
             for c in self._columns:
                 self._cells.pop((gone, c.key), None)
         self.last_writes = writes
@@ -131,6 +174,8 @@ class KeyedTable(DataTable[Text]):
             symbol, self._keep_cursor = self._keep_cursor, None
             if symbol in self.rows:
                 self.move_cursor(row=self.get_row_index(symbol))
+        self._natural = wanted
+        self._apply_sort()
 
     def _write(self, changed: dict[str, dict[str, Text]]) -> None:
         """Write cells and re-render only their rows. (``DataTable.update_cell`` invalidates every cached
@@ -165,6 +210,85 @@ class KeyedTable(DataTable[Text]):
             return self._get_offsets(y)[0]
         except LookupError:
             return None
+
+    # --- sorting -------------------------------------------------------------------------------------
+
+    def pinned(self, key: str) -> bool:
+        """True for a row that stays last whatever the sort (a total); subclasses say which."""
+        return False
+
+    def sorted_keys(self) -> list[str]:
+        """The rows in the order the sort wants (the table's own order when unsorted)."""
+        keys = list(self._natural)
+        column = self.sort_column
+        if column is not None:
+            present = [k for k in keys if self._values[k].get(column) is not None]
+            absent = [k for k in keys if self._values[k].get(column) is None]
+            numeric = next(c.right for c in self._columns if c.key == column)
+            # Figures largest first, text A to Z; reversed on request; n/a last either way.
+            descending = numeric != self.sort_reverse
+            present.sort(key=lambda k: self._values[k][column], reverse=descending)  # type: ignore[arg-type,return-value]
+            keys = present + absent
+        return [k for k in keys if not self.pinned(k)] + [k for k in keys if self.pinned(k)]
+
+    def _apply_sort(self) -> None:
+        """Put the rows in ``sorted_keys()`` order when they are not (a refresh moves rows only then)."""
+        wanted = self.sorted_keys()
+        current = [row.key.value for row in self.ordered_rows]
+        if current == wanted:
+            return
+        rank = {key: index for index, key in enumerate(wanted)}
+        # DataTable.sort hands the key function cells, not row keys: each row is found by its first cell.
+        first = ColumnKey(self._columns[0].key)
+        row_of = {id(data[first]): key.value or "" for key, data in self._data.items()}
+        self.sort(first, key=lambda cell: rank.get(row_of.get(id(cell), ""), len(rank)))
+
+    def sort_by(self, column: str) -> None:
+        """A click on ``column``'s header: sort by it; again reverses; a third time, the own order."""
+        if column != self.sort_column:
+            self.sort_column, self.sort_reverse = column, False
+        elif not self.sort_reverse:
+            self.sort_reverse = True
+        else:
+            self.sort_column, self.sort_reverse = None, False
+        self._sorted()
+
+    def cycle_sort(self) -> None:
+        """``o``: sort by the next column (after the last, the table's own order)."""
+        keys = [c.key for c in self._columns]
+        if self.sort_column is None:
+            self.sort_column = keys[0]
+        else:
+            index = keys.index(self.sort_column) + 1
+            self.sort_column = keys[index] if index < len(keys) else None
+        self.sort_reverse = False
+        self._sorted()
+
+    def reverse_sort(self) -> None:
+        """``O``: the same column the other way round."""
+        if self.sort_column is not None:
+            self.sort_reverse = not self.sort_reverse
+            self._sorted()
+
+    def _sorted(self) -> None:
+        for column in self._columns:
+            self.columns[ColumnKey(column.key)].label = self._label(column)
+        self._clear_caches()  # the header is drawn from DataTable's caches: the new labels must show
+        self._apply_sort()
+        self.refresh()
+
+    @property
+    def sort_text(self) -> str:
+        """The sort in words (``1D ▼``), or ``""``."""
+        column = next((c for c in self._columns if c.key == self.sort_column), None)
+        if column is None:
+            return ""
+        return f"{column.label.strip()} {UP if self.sort_reverse else DOWN}"
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        if event.column_key.value is not None:
+            self.sort_by(event.column_key.value)
 
     @property
     def cursor_symbol(self) -> str | None:
