@@ -135,6 +135,16 @@ def range_52w_position(stats: InstrumentStats) -> float | None:
 
 #: Sessions (one character each) in the tables' sparklines; their column header (``SPARK_COLUMN`` in
 #: widgets/table.py) says this number.
+#: How the app labels a timeframe of the figures: 1W is the change over five sessions (design.md), so it
+#: is shown as "5D", never to be read as the calendar week (WTD, the weekly wrap's week).
+SHOWN_AS = {"1W": "5D"}
+
+
+def timeframe_label(code: str) -> str:
+    """The label of the timeframe ``code`` (``1D``, ``1W``, ``1M``, ``YTD``...) in headers and legends."""
+    return SHOWN_AS.get(code, code)
+
+
 SPARK_WIDTH = 12
 
 

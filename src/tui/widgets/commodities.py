@@ -19,7 +19,7 @@ COLUMNS = (
     Column("name", "Name", 9, right=False),
     Column("last", "Last", 9),
     Column("1d", "1D", 8),
-    Column("1w", "1W", 8),
+    Column("1w", cells.timeframe_label("1W"), 8),
     Column("ytd", "YTD", 8),
     SPARK_COLUMN,
     Column("unit", " Unit", 8, right=False),

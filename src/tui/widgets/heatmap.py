@@ -14,6 +14,7 @@ from rich.style import Style
 from rich.text import Text
 from rotor.data.render import formatting as fmt
 from rotor.data.snapshot import InstrumentStats, MarketSnapshot
+from rotor.tui import cells
 from rotor.tui.messages import SymbolChosen
 from rotor.tui.tones import Tones, contrast, style_name
 from rotor.tui.widgets.lines import TextLines
@@ -175,7 +176,7 @@ class SectorHeatmap(TextLines, can_focus=True):
 
     def _legend(self, width: int, tones: Tones) -> Text:
         scale = SCALE[self.timeframe]
-        legend = Text.assemble((f" {self.timeframe} ", "bold reverse"), " ")
+        legend = Text.assemble((f" {cells.timeframe_label(self.timeframe)} ", "bold reverse"), " ")
         for step in (-1.0, -0.5, 0.0, 0.5, 1.0):
             legend.append("  ", style=tile_style(step * scale, scale, tones))
         legend.append(f" ±{scale:g}%  ", style="dim")

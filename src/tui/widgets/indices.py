@@ -25,7 +25,7 @@ COLUMNS = (
     Column("name", "Name", 15, right=False),
     Column("last", "Last", 10),
     Column("1d", "1D", 8),
-    Column("1w", "1W", 8),
+    Column("1w", cells.timeframe_label("1W"), 8),
     Column("mtd", "MTD", 8),
     Column("ytd", "YTD", 8),
     SPARK_COLUMN,

@@ -61,7 +61,7 @@ def spread_value(spread: Spread, value: float | None, tones: Tones, stale: bool)
 
 SPREAD_COLUMNS = (
     Column("label", "Spread", 30, right=False),
-    Column("1w", "1W", 11),
+    Column("1w", cells.timeframe_label("1W"), 11),
     Column("1m", "1M", 11),
     Column("ytd", "YTD", 11),
 )
