@@ -1,7 +1,10 @@
 """Regenerate the SVG screenshots in screenshots/ (``make screenshots``).
 
 Every picture is the real app on the bundled data (as of its last complete session) with a frozen
-clock, driven with a pilot the way a person would use it: the keys pressed are listed per shot.
+clock, driven with a pilot the way a person would use it: the keys pressed are listed per shot. The live
+shots (``LIVE_SHOTS``) run the live feed through the real yfinance against the local fake Yahoo and its
+price stream (rotor.data.sources.fake_yahoo and fake_stream), which serve the same bundled rows, at a
+chosen New York moment.
 """
 
 from __future__ import annotations
@@ -9,9 +12,10 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from rotor.data.feed import BundledFeed
 from rotor.tui.app import create_app
@@ -88,6 +92,76 @@ def clock() -> datetime:
     return NOW
 
 
+NEW_YORK = ZoneInfo("America/New_York")
+
+#: (file name, New York moment, terminal size, keys, what the picture waits for)
+LIVE_SHOTS: tuple[tuple[str, datetime, tuple[int, int], Sequence[str], str], ...] = (
+    # Monday before the open: streamed pre-market prices beside Friday's close, the STREAM badge.
+    ("live-pre-market-stream", datetime(2026, 3, 9, 8, 45, tzinfo=NEW_YORK), (200, 50), (), "extended"),
+    # Friday evening: SPY's 1D chart, pre-market, session and post-market minutes.
+    ("detail-spy-1d", datetime(2026, 3, 6, 18, 0, 20, tzinfo=NEW_YORK), (160, 45),
+     ("1", *"jjjjj", "enter", "1"), "chart"),
+)  # fmt: skip
+
+
+async def shoot_live(
+    name: str, moment: datetime, size: tuple[int, int], keys: Sequence[str], wait: str
+) -> Path:
+    import tempfile
+
+    from rotor.data.cache import Cache
+    from rotor.data.feed import LiveFeed
+    from rotor.data.sources.fake import FakeProvider
+    from rotor.data.sources.fake_stream import FakeStream
+    from rotor.data.sources.fake_yahoo import FakeYahoo, keep_yahoo_cookies
+    from rotor.data.sources.yahoo import YahooSource
+    from rotor.tui.widgets.price_chart import PriceChart
+
+    def at() -> datetime:
+        return moment
+
+    with (
+        tempfile.TemporaryDirectory() as directory,
+        FakeYahoo(at) as yahoo,
+        FakeStream(yahoo, at, rate=50) as stream,
+    ):
+        source = YahooSource(
+            cache_dir=Path(directory), rewrite=yahoo.rewrite, on_response=keep_yahoo_cookies, clock=at
+        )
+        feed = LiveFeed(
+            Cache(Path(directory) / "cache"),
+            source,
+            clock=at,
+            seed=FakeProvider(moment.date() - timedelta(days=4), source="snapshot"),
+            stream_url=stream.url if wait == "extended" else None,
+        )
+        try:
+            app = create_app(feed, clock=at, interval=600)
+            async with app.run_test(size=size) as pilot:
+
+                async def until(condition: Callable[[], bool]) -> None:
+                    deadline = time.monotonic() + 30
+                    while not condition():
+                        if time.monotonic() > deadline:
+                            raise SystemExit(f"{name}: the app did not get there in 30 s")
+                        await pilot.pause(0.05)
+
+                await until(lambda: app.feed_status.refreshes >= 1)
+                for key in keys:
+                    await pilot.press(key)
+                if wait == "extended":
+                    await until(lambda: app.feed_status.last_tick is not None)
+                    await pilot.pause(1.0)  # a few more ticks on screen
+                else:
+                    chart = app.screen.query_one(PriceChart)
+                    await until(lambda: chart.content is not None and not chart.loading)
+                await pilot.pause(0.1)
+                app.save_screenshot(filename=f"{name}.svg", path=str(OUT))
+        finally:
+            feed.close()
+    return OUT / f"{name}.svg"
+
+
 async def shoot(
     service: BundledFeed,
     name: str,
@@ -137,6 +211,9 @@ async def main() -> None:
             )
             feed = BundledFeed(clock=clock, symbols=config.symbols)
             path = await shoot(feed, name, size, keys, "red-green", "textual-dark", monitor)
+        print(f"wrote {path.relative_to(OUT.parent)}")
+    for name, moment, size, keys, wait in LIVE_SHOTS:
+        path = await shoot_live(name, moment, size, keys, wait)
         print(f"wrote {path.relative_to(OUT.parent)}")
 
 

@@ -7,21 +7,23 @@ from rotor.data.render import formatting as fmt
 from rotor.data.snapshot import InstrumentStats, MarketSnapshot
 from rotor.tui import cells
 from rotor.tui.tones import Tones
-from rotor.tui.widgets.table import SPARK_COLUMN, Column, KeyedTable
+from rotor.tui.widgets.table import Column, KeyedTable, spark_column
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
 GROUPS = ("commodities", "rates")
 
+#: The closes in the sparkline: fewer than the indices' so that the names keep their session marks.
+SPARK_SESSIONS = 10
 #: 63 columns in all: the whole table fits the pane of the wide layout at 200 columns.
 COLUMNS = (
-    Column("name", "Name", 9, right=False),
+    Column("name", "Name", 11, right=False),
     Column("last", "Last", 9),
     Column("1d", "1D", 8),
     Column("1w", cells.timeframe_label("1W"), 8),
     Column("ytd", "YTD", 8),
-    SPARK_COLUMN,
+    spark_column(SPARK_SESSIONS),
     Column("unit", " Unit", 8, right=False),
 )
 
@@ -47,7 +49,7 @@ def commodity_cells(stats: InstrumentStats, tones: Tones, stale: bool) -> dict[s
         "last": cells.level(stats, tones, stale=stale),
         "unit": Text(" " + (stats.unit or "index"), style="dim"),
         **changes,
-        "spark": Text(" ") + cells.sparkline(stats, tones, stale=stale),
+        "spark": Text(" ") + cells.sparkline(stats, tones, SPARK_SESSIONS, stale=stale),
     }
 
 

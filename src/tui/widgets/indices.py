@@ -18,6 +18,9 @@ from rotor.tui import cells
 from rotor.tui.tones import Tones
 from rotor.tui.widgets.table import SPARK_COLUMN, Column, KeyedTable
 
+#: The width of the range bars (the low at the left, the high at the right).
+RANGE_BAR = 8
+
 #: Groups shown in this pane, in order.
 GROUPS = ("indices", "etfs", "watchlist")
 
@@ -32,13 +35,13 @@ COLUMNS = (
     Column("ma20", "vs 20d", 7),
     Column("ma50", "vs 50d", 7),
     Column("ma200", "vs 200d", 8),
-    Column("r50", " 50d range", 10, right=False),
-    Column("r52", " 52w range", 10, right=False),
+    Column("r50", " 50-day", RANGE_BAR + 1, right=False),
+    Column("r52", " 52-week", RANGE_BAR + 1, right=False),
 )
 
 
 #: The pre- or post-market price and change, next to the regular close: shown while a row has one.
-EXTENDED_COLUMN = Column("ext", "Pre/post-market", 20)
+EXTENDED_COLUMN = Column("ext", "Pre/post-market", 19)
 #: The columns while some row has an extended-hours price.
 EXTENDED_COLUMNS = (*COLUMNS[:2], EXTENDED_COLUMN, *COLUMNS[2:])
 
@@ -58,8 +61,8 @@ def index_cells(stats: InstrumentStats, tones: Tones, stale: bool) -> dict[str, 
         "ma20": cells.distance(stats, stats.ma20, tones, stale=stale),
         "ma50": cells.distance(stats, stats.ma50, tones, stale=stale),
         "ma200": cells.distance(stats, stats.ma200, tones, stale=stale),
-        "r50": Text(" ") + cells.range_bar(stats.range_position(), tones, 9),
-        "r52": Text(" ") + cells.range_bar(cells.range_52w_position(stats), tones, 9),
+        "r50": Text(" ") + cells.range_bar(stats.range_position(), tones, RANGE_BAR),
+        "r52": Text(" ") + cells.range_bar(cells.range_52w_position(stats), tones, RANGE_BAR),
     }
 
 

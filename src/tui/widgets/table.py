@@ -53,8 +53,14 @@ def sort_value(column: Column, cell: Text) -> float | str | None:
     return text or None
 
 
-#: The sparkline column of the indices and commodities tables: the last ``SPARK_WIDTH`` closes.
-SPARK_COLUMN = Column("spark", f" {SPARK_WIDTH} sessions", SPARK_WIDTH + 1, right=False)
+def spark_column(sessions: int = SPARK_WIDTH) -> Column:
+    """The sparkline column of the last ``sessions`` closes (one gap before them)."""
+    label = f" {sessions} sessions"
+    return Column("spark", label if len(label) <= sessions + 1 else label.strip(), sessions + 1, right=False)
+
+
+#: The sparkline column of the indices table.
+SPARK_COLUMN = spark_column()
 
 
 class KeyedTable(DataTable[Text]):
