@@ -78,7 +78,7 @@ def check_symbol(
         return SymbolCheck(ticker, True, checked=True)
     error = result.errors.get(ticker)
     if isinstance(error, UnknownSymbol):
-        return SymbolCheck(ticker, False, checked=True, reason=f"Yahoo: {error.reason}")
+        return SymbolCheck(ticker, False, checked=True, reason=error.reason)
     why = error.reason if error is not None else "no answer"
     return SymbolCheck(ticker, True, reason=f"not checked with Yahoo ({why})")
 

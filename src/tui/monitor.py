@@ -22,7 +22,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from rotor.data.alerts import Firing, evaluate, log_line
 from rotor.data.errors import printable
 from rotor.data.settings import DEFAULT_WATCHLIST, Config
 from rotor.data.state import append_alert_log, load_state, save_state
@@ -30,6 +29,7 @@ from rotor.data.state import append_alert_log, load_state, save_state
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from rotor.data.alerts import Firing
     from rotor.data.feed import Feed
     from rotor.data.snapshot import MarketSnapshot
     from rotor.tui.refresh import FeedStatus
@@ -117,6 +117,10 @@ class UserMonitor:
 
     def evaluate(self, snapshot: MarketSnapshot) -> tuple[Firing, ...]:
         """The alerts firing at ``snapshot``; the states move on and are remembered."""
+        if not self.config.alerts and not self.state.alerts:
+            return ()  # nothing to check, nothing to forget
+        from rotor.data.alerts import evaluate, log_line  # not on the first frame's path
+
         result = evaluate(
             self.config.alerts,
             self.state.alerts,

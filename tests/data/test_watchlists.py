@@ -55,7 +55,7 @@ def test_an_unknown_symbol_is_refused_with_yahoos_reason(yahoo: FakeYahoo, tmp_p
     yahoo.reset_log()
     answer = check_symbol(source, "zzzz", NOW)
     assert not answer.ok and answer.checked
-    assert answer.reason == "Yahoo: Yahoo has no such symbol (No data found, symbol may be delisted)"
+    assert answer.reason == "Yahoo has no such symbol (No data found, symbol may be delisted)"
     assert yahoo.counts["chart"] == 1  # one chart request, as a refresh would send
     # The pattern is checked before anything is sent.
     yahoo.reset_log()

@@ -184,7 +184,7 @@ def test_the_sort_survives_a_refresh_and_a_header_click_sorts() -> None:
 def test_a_symbol_yahoo_does_not_know_is_refused_with_its_reason(tmp_path: Path) -> None:
     monitor = monitor_at(tmp_path, "")
     service = ScriptedService([snapshot_at()])
-    reason = "Yahoo: Yahoo has no such symbol (No data found, symbol may be delisted)"
+    reason = "Yahoo has no such symbol (No data found, symbol may be delisted)"
     service.check_symbol = lambda text: SymbolCheck(text.upper(), False, True, reason)  # type: ignore[attr-defined]
 
     async def body(pilot: Any) -> None:
