@@ -133,6 +133,17 @@ def _add_data_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     )
 
 
+def _keys_epilog() -> str:
+    """The app's keys in one paragraph, from their one declaration (``rotor.tui.keys``; no textual)."""
+    from rotor.tui.keys import COMMANDS
+
+    keys = ", ".join(f"{c.shown} {c.label.lower()}" for c in COMMANDS if c.shown != "?")
+    return (
+        "keys in the app: 1-5 or tab panes, arrows/hjkl move, enter detail or evidence (there 1-8 and 0 "
+        f"chart timeframes), {keys}, ctrl+p command palette, ? help (every key), q quit"
+    )
+
+
 def build_parser() -> OneLineParser:
     from rotor.data.settings import DEFAULT_INTERVAL, MAX_INTERVAL, MIN_INTERVAL
 
@@ -141,8 +152,7 @@ def build_parser() -> OneLineParser:
         description="A live terminal market monitor: indices, sector heatmap, commodities and rates, "
         "rotation and risk notes. With no command, opens the app (or prints the text report when "
         "output is not a terminal).",
-        epilog="keys in the app: 1-5 or tab panes, arrows/hjkl move, enter detail or evidence, t heatmap "
-        "timeframe, s sort, r refresh, p pause, ctrl+p command palette, ? help, q quit",
+        epilog=_keys_epilog(),
     )
     parser.add_argument("--version", action="version", version=f"rotor {__version__}")
     _add_data_options(parser, top=True)

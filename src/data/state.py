@@ -18,9 +18,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from rotor.data.alerts import RuleState
+if TYPE_CHECKING:
+    from rotor.data.alerts import RuleState
 
 STATE_FILE_NAME: Final = "monitor.json"
 ALERT_LOG_NAME: Final = "alerts.log"
@@ -55,6 +56,8 @@ def default_alert_log() -> Path | None:
 
 
 def _rule_state(data: object) -> RuleState | None:
+    from rotor.data.alerts import RuleState  # only with alert states: not on the first frame's path
+
     if not isinstance(data, dict):
         return None
     fired = data.get("fired", [])

@@ -152,6 +152,13 @@ def test_version_and_help() -> None:
         assert proc.returncode == 0
         assert "--as-of" in proc.stdout
         assert "--source" in proc.stdout
+    # The app's keys in --help come from their one declaration: every key, with its footer label.
+    from rotor.tui.keys import COMMANDS
+
+    epilog = " ".join(run("--help").stdout.split("keys in the app:")[1].split())
+    for command in COMMANDS:
+        assert f"{command.shown} {command.label.lower()}" in epilog or command.shown == "?"
+    assert "? help" in epilog and "q quit" in epilog
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown"])

@@ -126,14 +126,12 @@ class IndicesTable(KeyedTable):
         self._caption()
 
     def _show_positions(self, snapshot: MarketSnapshot, tones: Tones, stale: bool) -> None:
-        from rotor.data.positions import value_positions
-        from rotor.tui.widgets.positions import PositionsTable
         from textual.widget import Widget
 
         pane = self.parent
         if not isinstance(pane, Widget):
             return
-        group = next(iter(pane.query(PositionsTable)), None)
+        group = next(iter(pane.query("#positions-group")), None)
         grid = next(iter(self.screen.query("#panes")), None) if self.is_attached else None
         if grid is not None:
             # Room for the watchlist's rows and the positions group: pane 1 grows (app.tcss).
@@ -142,11 +140,14 @@ class IndicesTable(KeyedTable):
             if group is not None:
                 group.remove()
             return
-        if group is None:
+        # Only with positions: neither module is on the first frame's path of a monitor without any.
+        from rotor.data.positions import value_positions
+        from rotor.tui.widgets.positions import PositionsTable
+
+        portfolio = value_positions(self.lots, snapshot)
+        if not isinstance(group, PositionsTable):
             group = PositionsTable(id="positions-group")
             pane.mount(group, after=self)
-            group.call_after_refresh(
-                group.show_portfolio, value_positions(self.lots, snapshot), tones, stale=stale
-            )
+            group.call_after_refresh(group.show_portfolio, portfolio, tones, stale=stale)
             return
-        group.show_portfolio(value_positions(self.lots, snapshot), tones, stale=stale)
+        group.show_portfolio(portfolio, tones, stale=stale)
