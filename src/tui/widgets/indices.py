@@ -76,6 +76,8 @@ class IndicesTable(KeyedTable):
         #: The lots of the positions group (none: no group).
         self.lots: tuple[PositionLot, ...] = ()
         self._last: tuple[MarketSnapshot, Tones, bool] | None = None
+        #: (pane 1 has user rows, it has a positions group) as last laid out (``None``: not yet).
+        self._laid_out: tuple[bool, bool] | None = None
 
     def show(self, snapshot: MarketSnapshot, tones: Tones, *, stale: bool = False) -> None:
         self._last = (snapshot, tones, stale)
@@ -131,11 +133,15 @@ class IndicesTable(KeyedTable):
         pane = self.parent
         if not isinstance(pane, Widget):
             return
+        user_rows = bool(self.lots) or bool(self.watchlist and self.watchlist[1])
+        if not self.lots and self._laid_out == (user_rows, False):
+            return  # nothing to value and nothing to lay out again (a streamed tick, say)
         group = next(iter(pane.query("#positions-group")), None)
         grid = next(iter(self.screen.query("#panes")), None) if self.is_attached else None
         if grid is not None:
             # Room for the watchlist's rows and the positions group: pane 1 grows (app.tcss).
-            grid.set_class(bool(self.lots) or bool(self.watchlist and self.watchlist[1]), "with-user-rows")
+            grid.set_class(user_rows, "with-user-rows")
+            self._laid_out = (user_rows, bool(self.lots))
         if not self.lots:
             if group is not None:
                 group.remove()

@@ -86,8 +86,8 @@ class KeyedTable(DataTable[Text]):
         #: The column sorted by and whether in reverse (``None``: the table's own order).
         self.sort_column: str | None = None
         self.sort_reverse = False
-        self._values: dict[str, dict[str, float | str | None]] = {}  # sort values, by row then column
         self._natural: list[str] = []  # the rows in the table's own order (the last ``sync``'s)
+        self._natural_shown = True  # the rows are in that order (no sort moved them since)
 
     def on_mount(self) -> None:
         self._add_columns()
@@ -153,9 +153,9 @@ class KeyedTable(DataTable[Text]):
             wanted.append(key)
             if cells is None:
                 continue
-            self._values[key] = {c.key: sort_value(c, cells[c.key]) for c in self._columns}
             if key not in self.rows:
                 self.add_row(*(cells[c.key] for c in self._columns), key=key)
+                self._natural_shown = False  # appended: its place in the order is set below
                 writes += len(self._columns)
                 for c in self._columns:
                     self._cells[(key, c.key)] = look(cells[c.key])
@@ -172,7 +172,6 @@ class KeyedTable(DataTable[Text]):
             assert gone is not None
             self.remove_row(gone)
             self._built.pop(gone, None)
-            self._values.pop(gone, None)
             for c in self._columns:
                 self._cells.pop((gone, c.key), None)
         self.last_writes = writes
@@ -224,22 +223,26 @@ class KeyedTable(DataTable[Text]):
         return False
 
     def sorted_keys(self) -> list[str]:
-        """The rows in the order the sort wants (the table's own order when unsorted)."""
+        """The rows in the order the sort wants (the table's own order when unsorted). A row's sort value
+        is read from the cell it shows, when sorted (an unsorted table reads nothing)."""
         keys = list(self._natural)
-        column = self.sort_column
+        column = next((c for c in self._columns if c.key == self.sort_column), None)
         if column is not None:
-            present = [k for k in keys if self._values[k].get(column) is not None]
-            absent = [k for k in keys if self._values[k].get(column) is None]
-            numeric = next(c.right for c in self._columns if c.key == column)
+            values = {k: sort_value(column, self._data[RowKey(k)][ColumnKey(column.key)]) for k in keys}
+            present = [k for k in keys if values[k] is not None]
+            absent = [k for k in keys if values[k] is None]
             # Figures largest first, text A to Z; reversed on request; n/a last either way.
-            descending = numeric != self.sort_reverse
-            present.sort(key=lambda k: self._values[k][column], reverse=descending)  # type: ignore[arg-type,return-value]
+            descending = column.right != self.sort_reverse
+            present.sort(key=lambda k: values[k], reverse=descending)  # type: ignore[arg-type,return-value]
             keys = present + absent
         return [k for k in keys if not self.pinned(k)] + [k for k in keys if self.pinned(k)]
 
     def _apply_sort(self) -> None:
         """Put the rows in ``sorted_keys()`` order when they are not (a refresh moves rows only then)."""
+        if self.sort_column is None and self._natural_shown:
+            return  # unsorted, and no sort moved the rows since they were last in their own order
         wanted = self.sorted_keys()
+        self._natural_shown = self.sort_column is None
         current = [row.key.value for row in self.ordered_rows]
         if current == wanted:
             return
@@ -277,6 +280,7 @@ class KeyedTable(DataTable[Text]):
             self._sorted()
 
     def _sorted(self) -> None:
+        self._natural_shown = False
         for column in self._columns:
             self.columns[ColumnKey(column.key)].label = self._label(column)
         self._clear_caches()  # the header is drawn from DataTable's caches: the new labels must show
