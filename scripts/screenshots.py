@@ -105,10 +105,10 @@ LIVE_SHOTS: tuple[tuple[str, datetime, tuple[int, int], Sequence[str], str], ...
 
 
 async def shoot_live(
-    name: str, moment: datetime, size: tuple[int, int], keys: Sequence[str], wait: str
+    name: str, moment: datetime, size: tuple[int, int], keys: Sequence[str], wait: str, home: Path
 ) -> Path:
-    import tempfile
-
+    """One live shot; ``home`` holds yfinance's cookie and time-zone caches, which yfinance opens once per
+    process (so every shot shares it) and each shot's own rotor cache."""
     from rotor.data.cache import Cache
     from rotor.data.feed import LiveFeed
     from rotor.data.sources.fake import FakeProvider
@@ -120,16 +120,10 @@ async def shoot_live(
     def at() -> datetime:
         return moment
 
-    with (
-        tempfile.TemporaryDirectory() as directory,
-        FakeYahoo(at) as yahoo,
-        FakeStream(yahoo, at, rate=50) as stream,
-    ):
-        source = YahooSource(
-            cache_dir=Path(directory), rewrite=yahoo.rewrite, on_response=keep_yahoo_cookies, clock=at
-        )
+    with FakeYahoo(at) as yahoo, FakeStream(yahoo, at, rate=50) as stream:
+        source = YahooSource(cache_dir=home, rewrite=yahoo.rewrite, on_response=keep_yahoo_cookies, clock=at)
         feed = LiveFeed(
-            Cache(Path(directory) / "cache"),
+            Cache(home / name),
             source,
             clock=at,
             seed=FakeProvider(moment.date() - timedelta(days=4), source="snapshot"),
@@ -146,7 +140,7 @@ async def shoot_live(
                             raise SystemExit(f"{name}: the app did not get there in 30 s")
                         await pilot.pause(0.05)
 
-                await until(lambda: app.feed_status.refreshes >= 1)
+                await until(lambda: app.snapshot is not None and app.snapshot.source == "live")
                 for key in keys:
                     await pilot.press(key)
                 if wait == "extended":
@@ -212,9 +206,10 @@ async def main() -> None:
             feed = BundledFeed(clock=clock, symbols=config.symbols)
             path = await shoot(feed, name, size, keys, "red-green", "textual-dark", monitor)
         print(f"wrote {path.relative_to(OUT.parent)}")
-    for name, moment, size, keys, wait in LIVE_SHOTS:
-        path = await shoot_live(name, moment, size, keys, wait)
-        print(f"wrote {path.relative_to(OUT.parent)}")
+    with tempfile.TemporaryDirectory() as home:
+        for name, moment, size, keys, wait in LIVE_SHOTS:
+            path = await shoot_live(name, moment, size, keys, wait, Path(home))
+            print(f"wrote {path.relative_to(OUT.parent)}")
 
 
 if __name__ == "__main__":
