@@ -39,44 +39,9 @@ SHOTS: tuple[tuple[str, tuple[int, int], Sequence[str], str, str], ...] = (
 )
 
 
-#: The user's own monitor of the shots below (written to a config file in a temporary directory).
-MONITOR = """\
-[watchlist]
-symbols = ["AAPL"]
-
-[[watchlists]]
-name = "Tech"
-symbols = ["MSFT", "NVDA"]
-
-[[positions]]
-symbol = "SPY"
-quantity = 10
-cost = 600.0
-date = 2025-06-02
-
-[[positions]]
-symbol = "GC=F"
-quantity = 2
-cost = 2650
-
-[[positions]]
-symbol = "XLE"
-quantity = 100
-cost = 85.25
-
-[[alerts]]
-symbol = "GC=F"
-above = 5000
-
-[[alerts]]
-symbol = "SPY"
-move_pct = 1.0
-over = "1W"
-
-[[alerts]]
-symbol = "XLK"
-quadrant = "Leading"
-"""
+#: The user's own monitor of the shots below: the repository's example (written to a config file in a
+#: temporary directory, which the app may edit).
+MONITOR = (Path(__file__).resolve().parent.parent / "examples" / "monitor.toml").read_text(encoding="utf-8")
 
 #: (file name, terminal size, keys): the app with the monitor above.
 MONITOR_SHOTS: tuple[tuple[str, tuple[int, int], Sequence[str]], ...] = (

@@ -131,51 +131,8 @@ def test_stale_after_a_failed_refresh(snap_compare: Any) -> None:
 
 
 #: The user's monitor of the snapshots of its views: two watchlists, positions (one in yen, without
-#: bundled data), alerts (one silenced).
-MONITOR = """\
-[watchlist]
-symbols = ["AAPL"]
-
-[[watchlists]]
-name = "Tech"
-symbols = ["MSFT", "NVDA"]
-
-[[positions]]
-symbol = "SPY"
-quantity = 10
-cost = 600.0
-date = 2025-06-02
-
-[[positions]]
-symbol = "GC=F"
-quantity = 2
-cost = 2650
-
-[[positions]]
-symbol = "XLE"
-quantity = 100
-cost = 85.25
-
-[[positions]]
-symbol = "7203.T"
-quantity = 100
-cost = 2500
-
-[[alerts]]
-symbol = "GC=F"
-above = 5000
-
-[[alerts]]
-symbol = "SPY"
-move_pct = 3.0
-
-[[alerts]]
-risk = "warning"
-
-[[alerts]]
-symbol = "XLK"
-quadrant = "Leading"
-"""
+#: bundled data), alerts (one silenced): the example config of the repository.
+MONITOR = (Path(__file__).resolve().parents[2] / "examples" / "monitor.toml").read_text(encoding="utf-8")
 
 
 def monitor_app(tmp_path: Path) -> Any:
