@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from rotor.data.figures import metrics, milestones, risk
 from rotor.data.figures.milestones import MILESTONE_GROUPS, MilestoneOptions
@@ -194,7 +195,10 @@ def compute_figures(
     view = panel.upto(cut) if cut is not None else panel
     table = metrics.instrument_metrics(view)
     sparks = metrics.recent_closes(view, view.dates[-1].date()) if len(view.dates) else {}
-    closes = view.close
+    # The closes as one array and the session days converted once, for every symbol's searched history.
+    close_values = view.close.to_numpy(dtype="float64")
+    close_column = {str(c): j for j, c in enumerate(view.close.columns)}
+    close_days = pd.DatetimeIndex(view.close.index).values.astype("datetime64[D]")
     instruments = []
     # One conversion to plain Python per refresh (indexing a frame cell by cell costs more than the math).
     numbers = table[list(metrics.METRIC_COLUMNS)].to_dict("index")
@@ -205,8 +209,9 @@ def compute_figures(
         last_date: date | None = None if pd.isna(last_ts) else pd.Timestamp(last_ts).date()
         history_figures: dict[str, Any] = {}
         if last_date is not None:
+            column = close_values[:, close_column[sym.ticker]]
             history_figures = _history_figures(
-                sym, closes[sym.ticker], deep.get(sym.ticker), options, thresholds.commodity_shock_min_weeks
+                sym, close_days, column, deep.get(sym.ticker), options, thresholds.commodity_shock_min_weeks
             )
         instruments.append(
             InstrumentStats(
@@ -255,15 +260,20 @@ def compute_figures(
 
 
 def _history_figures(
-    sym: Symbol, close: pd.Series, deep: DeepHistory | None, options: MilestoneOptions, min_weeks: int
+    sym: Symbol,
+    days: np.ndarray,
+    close: np.ndarray,
+    deep: DeepHistory | None,
+    options: MilestoneOptions,
+    min_weeks: int,
 ) -> dict[str, Any]:
     """The ``InstrumentStats`` fields read from a symbol's searched history: its calendar week's closes
     for every instrument; for ``MILESTONE_GROUPS`` also the milestones, record close, rolls and rolled
     timeframes, and for commodities the z-score of the week's move."""
     if sym.group not in MILESTONE_GROUPS:
-        h = milestones.searched_history(sym.ticker, close, None)
+        h = milestones.searched_history_of(sym.ticker, days, close, None)
         return {} if h is None else {"week": milestones.week_closes(h)}
-    h = milestones.searched_history(sym.ticker, close, deep)
+    h = milestones.searched_history_of(sym.ticker, days, close, deep)
     if h is None:
         return {}
     record_close, record_date = milestones.record(h)

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 #: How often the app takes the streamed ticks and repaints what they changed (seconds): at most a few
 #: repaints a second, whatever the rate of ticks.
-TICK_EVERY = 1 / 3
+TICK_EVERY = 0.4
 
 
 class RotorApp(MonitorActions, App[int]):

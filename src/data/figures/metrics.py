@@ -240,7 +240,12 @@ def symbol_history(panel: Panel, symbol: str, as_of: date, sessions: int = 260) 
 def recent_closes(panel: Panel, as_of: date, n: int = SPARK_SESSIONS) -> dict[str, list[float]]:
     """Per symbol, its last ``n`` closes (oldest first), for sparklines."""
     cut = panel.upto(as_of).close.iloc[-(n * 2 + 10) :]
-    return {str(sym): col.dropna().iloc[-n:].tolist() for sym, col in cut.items()}
+    values = cut.to_numpy(dtype="float64")  # one conversion, then a column at a time in numpy
+    out = {}
+    for j, sym in enumerate(cut.columns):
+        column = values[:, j]
+        out[str(sym)] = column[~np.isnan(column)][-n:].tolist()
+    return out
 
 
 # --- round levels ------------------------------------------------------------------------------

@@ -135,11 +135,19 @@ class SearchedHistory:
 def searched_history(symbol: str, close: pd.Series, deep: DeepHistory | None) -> SearchedHistory | None:
     """The searched history of ``symbol`` from its panel column ``close`` (cut at its own date; NaN where
     it did not trade) and its bundled deep history (``None``: none); ``None`` without any close."""
-    raw = close.to_numpy(dtype="float64")
+    days = pd.DatetimeIndex(close.index).values.astype("datetime64[D]")
+    return searched_history_of(symbol, days, close.to_numpy(dtype="float64"), deep)
+
+
+def searched_history_of(
+    symbol: str, all_days: np.ndarray, raw: np.ndarray, deep: DeepHistory | None
+) -> SearchedHistory | None:
+    """``searched_history`` from the panel's session days (``datetime64[D]``) and the symbol's closes on
+    them (NaN where it did not trade): a refresh converts the panel's dates once for every symbol."""
     valid = ~np.isnan(raw)
     if not valid.any():
         return None
-    days = pd.DatetimeIndex(close.index).values[valid].astype("datetime64[D]")
+    days = all_days[valid]
     values = raw[valid]
     basis = ""
     if deep is not None and len(deep.days) and days[0] == np.datetime64(deep.seam, "D"):
