@@ -58,6 +58,11 @@ class OneLineParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
+    def format_help(self) -> str:
+        if self.epilog is None and self.prog == "rotor":
+            self.epilog = _keys_epilog()  # written only for --help: the report path never loads the keys
+        return super().format_help()
+
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
@@ -152,7 +157,6 @@ def build_parser() -> OneLineParser:
         description="A live terminal market monitor: indices, sector heatmap, commodities and rates, "
         "rotation and risk notes. With no command, opens the app (or prints the text report when "
         "output is not a terminal).",
-        epilog=_keys_epilog(),
     )
     parser.add_argument("--version", action="version", version=f"rotor {__version__}")
     _add_data_options(parser, top=True)
