@@ -199,7 +199,7 @@ def test_every_bundled_row_equals_the_raw_csvs() -> None:
 
 def test_build_script_reproduces_the_bundle_byte_for_byte(tmp_path: Path) -> None:
     directory = require_raw_dir()
-    require_history_dir()
+    history = require_history_dir()
     script = REPO / "scripts" / "build_snapshot.py"
     # The script writes to its module-level OUT; point it at tmp_path so the repo is never touched.
     code = (
@@ -209,7 +209,7 @@ def test_build_script_reproduces_the_bundle_byte_for_byte(tmp_path: Path) -> Non
         "module = importlib.util.module_from_spec(spec)\n"
         "spec.loader.exec_module(module)\n"
         f"module.OUT = Path({str(tmp_path / 'out')!r})\n"
-        f"sys.exit(module.main(Path({str(directory)!r})))\n"
+        f"sys.exit(module.main(Path({str(directory)!r}), Path({str(history)!r})))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=tmp_path, check=False
