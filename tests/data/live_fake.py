@@ -1,16 +1,18 @@
-"""A live feed over the local fake Yahoo (rotor.data.sources.fake_yahoo) through the real yfinance: what the
-intraday tests of the data layer and of the detail screen share. Nothing touches the network."""
+"""A live feed over the local fake Yahoo (rotor.data.sources.fake_yahoo) through the real yfinance, and
+optionally over the fake price stream (rotor.data.sources.fake_stream) through yfinance's WebSocket client:
+what the intraday and streaming tests of the data layer and of the app share. Nothing touches the network."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from rotor.data.cache import Cache
 from rotor.data.feed import LiveFeed
+from rotor.data.sources.fake_stream import FakeStream
 from rotor.data.sources.fake_yahoo import FakeYahoo, LoggedRequest, keep_yahoo_cookies
 from rotor.data.sources.yahoo import YahooSource
 
@@ -31,6 +33,7 @@ class LiveFake:
     source: YahooSource
     feed: LiveFeed
     clock: Clock
+    stream: FakeStream | None = None
 
     def minute_charts(self) -> list[LoggedRequest]:
         """The one-minute chart requests the fake has seen (since its log was last reset)."""
@@ -38,17 +41,27 @@ class LiveFake:
 
 
 @contextmanager
-def live_fake(now: datetime, directory: Path, **feed_options: object) -> Iterator[LiveFake]:
+def live_fake(
+    now: datetime, directory: Path, *, stream_rate: float | None = None, **feed_options: object
+) -> Iterator[LiveFake]:
     """A ``LiveFeed`` on a cache in ``directory`` (seeded with the bundled rows on first use) whose
-    source is a ``YahooSource`` talking to a ``FakeYahoo``, both on one clock starting at ``now``."""
+    source is a ``YahooSource`` talking to a ``FakeYahoo``, both on one clock starting at ``now``; with
+    ``stream_rate``, it also streams from a ``FakeStream`` sending that many frames a second."""
     clock = Clock(now)
     with FakeYahoo(clock) as yahoo:
-        source = YahooSource(
-            cache_dir=directory,
-            rewrite=yahoo.rewrite,
-            on_response=keep_yahoo_cookies,
-            clock=clock,
-            jitter=lambda: 0.0,
-        )
-        feed = LiveFeed(Cache(directory / "cache"), source, clock=clock, **feed_options)  # type: ignore[arg-type]
-        yield LiveFake(yahoo, source, feed, clock)
+        streaming = FakeStream(yahoo, clock, rate=stream_rate) if stream_rate else nullcontext(None)
+        with streaming as stream:
+            source = YahooSource(
+                cache_dir=directory,
+                rewrite=yahoo.rewrite,
+                on_response=keep_yahoo_cookies,
+                clock=clock,
+                jitter=lambda: 0.0,
+            )
+            if stream is not None:
+                feed_options["stream_url"] = stream.url
+            feed = LiveFeed(Cache(directory / "cache"), source, clock=clock, **feed_options)  # type: ignore[arg-type]
+            try:
+                yield LiveFake(yahoo, source, feed, clock, stream)
+            finally:
+                feed.close()

@@ -7,31 +7,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from rotor.data.cache import Cache
+from live_fake import Clock, live_fake
 from rotor.data.feed import LiveFeed
 from rotor.data.sessions import resolve_markets
 from rotor.data.sources.fake import FakeProvider
 from rotor.data.sources.fake_stream import FakeStream
-from rotor.data.sources.fake_yahoo import FakeYahoo, keep_yahoo_cookies
-from rotor.data.sources.yahoo import YahooSource
+from rotor.data.sources.fake_yahoo import FakeYahoo
 from rotor.data.streaming import stream_symbols
 from rotor.data.symbols import UNIVERSE
 
 NY = ZoneInfo("America/New_York")
-
-
-@dataclass
-class Clock:
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
@@ -43,22 +33,10 @@ def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
 
 @pytest.fixture
 def live(tmp_path: Path) -> Iterator[tuple[LiveFeed, FakeYahoo, FakeStream, Clock]]:
-    clock = Clock(datetime(2026, 3, 9, 11, 0, tzinfo=NY))
-    with FakeYahoo(clock) as yahoo, FakeStream(yahoo, clock, rate=200) as stream:
-        source = YahooSource(
-            cache_dir=tmp_path, rewrite=yahoo.rewrite, on_response=keep_yahoo_cookies, clock=clock
-        )
-        feed = LiveFeed(
-            Cache(tmp_path / "cache"),
-            source,
-            clock=clock,
-            seed=FakeProvider(date(2026, 3, 4), source="snapshot"),
-            stream_url=stream.url,
-        )
-        try:
-            yield feed, yahoo, stream, clock
-        finally:
-            feed.close()
+    seed = FakeProvider(date(2026, 3, 4), source="snapshot")
+    with live_fake(datetime(2026, 3, 9, 11, 0, tzinfo=NY), tmp_path, stream_rate=200, seed=seed) as live:
+        assert live.stream is not None
+        yield live.feed, live.yahoo, live.stream, live.clock
 
 
 def test_ticks_reach_the_snapshot_and_polls_ask_only_for_daily_bars(

@@ -9,21 +9,15 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from rotor.data.cache import Cache
-from rotor.data.feed import LiveFeed
 from rotor.data.render import formatting as fmt
 from rotor.data.sources.fake import FakeProvider
-from rotor.data.sources.fake_stream import FakeStream
-from rotor.data.sources.fake_yahoo import FakeYahoo, keep_yahoo_cookies
 from rotor.data.sources.stream import YahooStream
-from rotor.data.sources.yahoo import YahooSource
 from rotor.data.streaming import LivePrices
 from rotor.tui.app import create_app
 from rotor.tui.refresh import STREAMING_POLL
@@ -34,6 +28,7 @@ from support import run_pilot, wait_until
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "data"))
 from bundled_rows import raw_rows
+from live_fake import LiveFake, live_fake
 
 NY = ZoneInfo("America/New_York")
 
@@ -42,40 +37,14 @@ def close_of(ticker: str, day: date) -> float:
     return dict(raw_rows(ticker))[day]
 
 
-@dataclass
-class Clock:
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@dataclass
-class Live:
-    feed: LiveFeed
-    yahoo: FakeYahoo
-    stream: FakeStream
-    clock: Clock
+#: The feed, the fake Yahoo, the fake stream and their clock (tests/data/live_fake.py).
+Live = LiveFake
 
 
 def live_at(tmp_path: Path, moment: datetime, *, extended_hours: bool = True) -> Iterator[Live]:
-    clock = Clock(moment)
-    with FakeYahoo(clock) as yahoo, FakeStream(yahoo, clock, rate=200) as stream:
-        source = YahooSource(
-            cache_dir=tmp_path, rewrite=yahoo.rewrite, on_response=keep_yahoo_cookies, clock=clock
-        )
-        feed = LiveFeed(
-            Cache(tmp_path / "cache"),
-            source,
-            clock=clock,
-            seed=FakeProvider(date(2026, 3, 4), source="snapshot"),
-            stream_url=stream.url,
-            extended_hours=extended_hours,
-        )
-        try:
-            yield Live(feed, yahoo, stream, clock)
-        finally:
-            feed.close()
+    seed = FakeProvider(date(2026, 3, 4), source="snapshot")
+    with live_fake(moment, tmp_path, stream_rate=200, seed=seed, extended_hours=extended_hours) as live:
+        yield live
 
 
 @pytest.fixture
