@@ -464,8 +464,9 @@ def run_app(args: argparse.Namespace, config: Config, log: logging.Logger | None
     The garbage collector is held from here until every pane is up (``rotor.tui.startup``). The
     config file's theme and palette, when it sets them, win over the ones remembered from the app."""
     if not sys.stdout.isatty():
-        # Not a terminal (a pipe or a file): print the text report instead of drawing a screen.
-        args.format = "text"
+        # Not a terminal (a pipe or a file): print the text report instead of drawing a screen (the
+        # report's own options, which the app's command line has not, at their defaults).
+        args.format, args.since = "text", None
         return run_report(args, config, log)
     from rotor.data.settings import DisplaySettings
     from rotor.tui.startup import collector_held

@@ -333,3 +333,20 @@ def test_shell_completion(tmp_path: Path, line: str, expected: set[str]) -> None
     )
     assert proc.returncode == 0, proc.stderr
     assert {w.strip() for w in out.read_text().split("\n") if w.strip()} == expected
+
+
+def test_the_app_prints_the_text_report_when_output_is_not_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``rotor > file`` (or ``rotor | less``) prints the text report the app would show: the same as
+    ``rotor report`` with the same data options, and exits 0."""
+    from rotor import cli
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
+    monkeypatch.setenv("ROTOR_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("ROTOR_CACHE_DIR", str(tmp_path / "cache"))
+    assert cli.main(["--source", "snapshot"]) == 0
+    piped = capsys.readouterr()
+    assert cli.main(["report", "--source", "snapshot"]) == 0
+    report = capsys.readouterr()
+    assert piped.err == "" and piped.out == report.out and "S&P 500" in piped.out
