@@ -106,7 +106,7 @@ def cached():
 from rotor.data.cache import CACHE_FILE_NAME
 from rotor.data.feed import open_feed
 from rotor.data.sources.fake import FakeProvider
-from rotor.tui.app import run
+from rotor.tui.startup import run
 
 provider = FakeProvider()
 provider.failing = True  # offline at once: the first figures are the persisted or the bundled ones

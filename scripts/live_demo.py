@@ -48,7 +48,8 @@ def main() -> int:
     parser.add_argument("--drop-every", type=float, default=0.0, help="drop the stream every N seconds")
     parser.add_argument("--config", help="config file of your own monitor (default: as rotor's)")
     args = parser.parse_args()
-    from rotor.data.config import load_config, resolve_config_path
+    from rotor.data.config import load_config
+    from rotor.data.config_file import resolve_config_path
     from rotor.data.state import default_alert_log, default_state_path
     from rotor.tui.monitor import UserMonitor
 

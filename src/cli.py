@@ -472,11 +472,11 @@ def run_app(args: argparse.Namespace, config: Config, log: logging.Logger | None
     from rotor.tui.startup import collector_held
 
     with collector_held() as release:
-        from rotor.data.config import resolve_config_path
+        from rotor.data.config_file import resolve_config_path
         from rotor.data.state import default_alert_log, default_state_path
-        from rotor.tui.app import run
         from rotor.tui.monitor import UserMonitor
         from rotor.tui.preferences import default_state_file
+        from rotor.tui.startup import run
 
         feed = open_feed(args, config, log, stream=True)
         first = feed.refresh() if args.as_of is not None else None
@@ -503,7 +503,7 @@ def run_app(args: argparse.Namespace, config: Config, log: logging.Logger | None
 
 def run_config(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     """``rotor config path|show|init|check``."""
-    from rotor.data.config import CONFIG_ENV, resolve_config_path
+    from rotor.data.config_file import CONFIG_ENV, resolve_config_path
     from rotor.data.config_text import to_toml, write_default_config
 
     path, explicit = resolve_config_path(args.config, env)

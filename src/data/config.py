@@ -1,13 +1,12 @@
-"""The TOML configuration file: where it lives, how it is read, and one-line errors naming the key.
+"""The TOML configuration file validated into a ``Config``, with one-line errors naming the key.
 
 What the file may hold is declared once, in ``rotor.data.settings`` (one dataclass per ``[section]``, one
 field per key, with its default, range or choices and doc); this module derives the validation from that
 declaration, and ``rotor.data.config_text`` the file's texts (``config show``, ``config init``, the README's
 table of keys).
 
-Location: ``--config PATH`` > ``$ROTOR_CONFIG`` > ``platformdirs.user_config_dir("rotor")/config.toml``.
-A missing file is fine (every default applies) unless it was named with ``--config``. Only a regular file
-of at most ``MAX_CONFIG_BYTES`` is read (a FIFO would block for ever, ``/dev/zero`` never ends).
+Where the file lives and how it is read safely: ``rotor.data.config_file``; the lines its keys are set
+on: ``rotor.data.toml_lines``.
 
 Watchlist tickers are upper-cased, then must match ``TICKER_PATTERN`` (checked here, before a ticker can
 reach a request, a file name or SQL); a ticker that is already a built-in symbol, or listed twice, is
@@ -21,16 +20,16 @@ values are echoed escaped (``rotor.data.errors.printable``). This module never i
 from __future__ import annotations
 
 import difflib
-import os
 import re
-import stat
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING, Field, fields
 from pathlib import Path
 from typing import Any, Final
 
-from rotor.data.errors import RotorError, printable
+from rotor.data.config_file import ConfigError as ConfigError
+from rotor.data.config_file import read_config_text
+from rotor.data.errors import printable
 from rotor.data.settings import (
     DEFAULT_WATCHLIST,
     MAX_WATCHLIST,
@@ -47,103 +46,17 @@ from rotor.data.settings import (
     type_name,
 )
 from rotor.data.symbols import UNIVERSE, is_valid_ticker
-
-#: Environment variable naming the config file (below ``--config``, above the platform default).
-CONFIG_ENV: Final = "ROTOR_CONFIG"
-CONFIG_FILE_NAME: Final = "config.toml"
-#: The largest config file read (a config file is a few hundred bytes).
-MAX_CONFIG_BYTES: Final = 1 << 20
-
-
-class ConfigError(RotorError):
-    """The config file cannot be used; the message is one line naming the file, the key and the line."""
-
-
-# --- where the file is -------------------------------------------------------------------------------
-
-
-def default_config_path() -> Path | None:
-    """``platformdirs.user_config_dir("rotor")/config.toml``, or ``None`` when there is no home directory
-    to put it in (``HOME`` unset and no password-database entry: platformdirs then returns a path that
-    still starts with ``~``)."""
-    import platformdirs
-
-    directory = Path(os.path.expanduser(platformdirs.user_config_dir("rotor")))  # noqa: PTH111
-    if not directory.is_absolute():
-        return None
-    return directory / CONFIG_FILE_NAME
-
-
-def resolve_config_path(
-    cli_value: str | None, env: Mapping[str, str] | None = None
-) -> tuple[Path | None, bool]:
-    """The config file to read and whether the user named it with ``--config`` (then it must exist):
-    ``--config`` > ``$ROTOR_CONFIG`` > the platform default. ``None`` when there is no home directory to
-    resolve the default or a ``~`` in the given path."""
-    environ = os.environ if env is None else env
-    given = cli_value or environ.get(CONFIG_ENV)
-    if not given:
-        return default_config_path(), False
-    # os.path.expanduser leaves "~" as it is when there is no home directory (Path.expanduser raises).
-    expanded = os.path.expanduser(given)  # noqa: PTH111
-    return (None if expanded.startswith("~") else Path(expanded)), bool(cli_value)
-
-
-# --- reading -----------------------------------------------------------------------------------------
-
-#: What a config path that is not a regular file is, by the first letter of ``stat.filemode``.
-_NOT_REGULAR: Final = {
-    "d": "a directory",
-    "p": "a FIFO (named pipe), not a regular file",
-    "c": "a character device, not a regular file",
-    "b": "a block device, not a regular file",
-}
-
-
-def read_config_bytes(path: Path) -> bytes | None:
-    """The bytes of the config file ``path``, or ``None`` when it does not exist. Only a regular file of at
-    most ``MAX_CONFIG_BYTES`` is read: anything else raises ``ConfigError`` at once (opened non-blocking,
-    so a FIFO cannot hang rotor, then checked)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-        try:
-            mode = os.fstat(fd).st_mode
-            data = os.read(fd, MAX_CONFIG_BYTES + 1) if stat.S_ISREG(mode) else b""
-        finally:
-            os.close(fd)
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from None
-    if not stat.S_ISREG(mode):
-        kind = _NOT_REGULAR.get(stat.filemode(mode)[0], "not a regular file")
-        raise ConfigError(f"config file {path} is {kind}")
-    if len(data) > MAX_CONFIG_BYTES:
-        raise ConfigError(f"config file {path} is larger than {MAX_CONFIG_BYTES >> 20} MiB; not reading it")
-    return data
+from rotor.data.toml_lines import KeyLines
 
 
 def load_config(path: str | None, env: Mapping[str, str] | None = None) -> Config:
-    """Read and validate the config file (see ``resolve_config_path``); defaults when there is none.
+    """Read (``rotor.data.config_file``) and validate the config file; defaults when there is none.
 
     Raises ``ConfigError`` (one line: file, line, key, problem) for a ``--config`` file that does not
     exist, a file that cannot be read or is not a regular file, invalid TOML, an unknown key (with a
     suggestion), a value of the wrong type or out of range, or a malformed or duplicate watchlist symbol."""
-    resolved, explicit = resolve_config_path(path, env)
-    if resolved is None:
-        if explicit:
-            raise ConfigError(f"config file {path}: cannot expand '~' (no home directory)")
-        return Config()
-    raw = read_config_bytes(resolved)
-    if raw is None:
-        if explicit:
-            raise ConfigError(f"config file {resolved} not found (given with --config)")
-        return Config()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{resolved}: not UTF-8 text (byte {exc.start})") from None
-    return parse_config(text, resolved)
+    found = read_config_text(path, env)
+    return Config() if found is None else parse_config(*found)
 
 
 _TOML_POSITION: Final = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
@@ -170,60 +83,13 @@ def parse_config(text: str, path: Path) -> Config:
     return _Validator(text, path).config(doc)
 
 
-_HEADER: Final = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
-_KEY_LINE: Final = re.compile(
-    r"""^\s*((?:[A-Za-z0-9_\-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_\-]+|"[^"]*"|'[^']*'))*)\s*="""
-)
-_KEY_PART: Final = re.compile(r"""[A-Za-z0-9_\-]+|"[^"]*"|'[^']*'""")
-
-
-def _key_parts(dotted: str) -> tuple[str, ...]:
-    return tuple(part.strip("\"'") for part in _KEY_PART.findall(dotted))
-
-
-class _KeyLines:
-    """Line numbers (1-based) of the tables and keys of a TOML text, found by a line scan that is good
-    enough for config files: ``[table]`` headers and ``key = value`` / ``a.b = value`` lines."""
-
-    def __init__(self, text: str) -> None:
-        self.lines = text.splitlines()
-        self._where: dict[tuple[str, ...], int] = {}
-        table: tuple[str, ...] = ()
-        items: dict[tuple[str, ...], int] = {}
-        for number, line in enumerate(self.lines, start=1):
-            header = _HEADER.match(line)
-            if header:
-                table = _key_parts(header.group(1))
-                self._where.setdefault(table, number)
-                if line.lstrip().startswith("[["):
-                    # An item of an array of tables: its keys are found under ("alerts", "#2", ...).
-                    items[table] = items.get(table, 0) + 1
-                    table = (*table, f"#{items[table]}")
-                    self._where.setdefault(table, number)
-                continue
-            key = _KEY_LINE.match(line)
-            if key:
-                self._where.setdefault(table + _key_parts(key.group(1)), number)
-
-    def line_of(self, path: tuple[str, ...], needle: str | None = None) -> int | None:
-        """The line setting ``path`` (or its nearest parent); with ``needle``, the first line from there
-        on that contains it (an item of a multi-line array)."""
-        for size in range(len(path), 0, -1):
-            start = self._where.get(path[:size])
-            if start is not None:
-                break
-        else:
-            return None
-        if needle is not None:
-            for number in range(start, len(self.lines) + 1):
-                if needle in self.lines[number - 1]:
-                    return number
-        return start
-
-
 def _did_you_mean(name: str, known: tuple[str, ...]) -> str:
     guess = difflib.get_close_matches(name, known, n=1)
     return f"; did you mean '{guess[0]}'?" if guess else f" (known: {', '.join(known)})"
+
+
+#: The check of a setting whose rule is more than a type, a range or choices: (key, value) -> value.
+_Check = Callable[[tuple[str, ...], object], object]
 
 
 class _Validator:
@@ -232,13 +98,14 @@ class _Validator:
 
     def __init__(self, text: str, path: Path) -> None:
         self.path = path
-        self.keys = _KeyLines(text)
+        self.keys = KeyLines(text)
         self.watchlist: tuple[WatchlistEntry, ...] = ()
-        # The two settings whose rules are more than a type, a range or choices.
-        self.special: dict[tuple[str, str], Callable[[object], object]] = {
-            ("watchlist", "symbols"): self.watchlist_symbols,
-            ("rotation", "benchmark"): self.benchmark,
+        # The settings checked their own way: by section, and in any [[array]] item.
+        self.special: dict[str, dict[str, _Check]] = {
+            "watchlist": {"symbols": self.watchlist_symbols},
+            "rotation": {"benchmark": self.benchmark},
         }
+        self.item_special: dict[str, _Check] = {"symbol": self.ticker, "symbols": self.watchlist_symbols}
 
     def fail(self, key: tuple[str, ...], problem: str, needle: str | None = None) -> ConfigError:
         line = self.keys.line_of(key, needle)
@@ -277,20 +144,7 @@ class _Validator:
         return Config(path=self.path, **values)
 
     def section(self, name: str, cls: type, table: Mapping[str, Any]) -> object:
-        declared: dict[str, Field[Any]] = {f.name: f for f in fields(cls)}
-        values: dict[str, object] = {}
-        for key, value in table.items():
-            if key not in declared:
-                raise self.unknown((name, key), tuple(declared), "key")
-            special = self.special.get((name, key))
-            if special is not None:
-                values[key] = special(value)
-                continue
-            problem = problem_with(declared[key], value)
-            if problem is not None:
-                raise self.fail((name, key), problem)
-            kind = kind_of(declared[key])
-            values[key] = float(value) if kind == "number" else value.strip() if kind == "string" else value
+        declared, values = self.checked((name,), cls, table, self.special.get(name, {}))
         for key, f in declared.items():
             ceiling = spec_of(f).at_most
             if ceiling is None:
@@ -328,22 +182,7 @@ class _Validator:
     def item(self, name: str, number: int, cls: type, table: Mapping[str, Any]) -> object:
         """One ``[[name]]`` item by the declarations of its dataclass ``cls``."""
         where = (name, f"#{number}")
-        declared: dict[str, Field[Any]] = {f.name: f for f in fields(cls)}
-        values: dict[str, object] = {}
-        for key, value in table.items():
-            if key not in declared:
-                raise self.unknown((*where, key), tuple(declared), "key")
-            if key == "symbol" and value is not None:
-                values[key] = self.ticker((*where, key), value)
-                continue
-            if key == "symbols" and cls is NamedWatchlist:
-                values[key] = self.watchlist_symbols(value, (*where, key))
-                continue
-            problem = problem_with(declared[key], value)
-            if problem is not None:
-                raise self.fail((*where, key), problem)
-            kind = kind_of(declared[key])
-            values[key] = float(value) if kind == "number" else value.strip() if kind == "string" else value
+        declared, values = self.checked(where, cls, table, self.item_special)
         missing = [k for k, f in declared.items() if f.default is MISSING and k not in values]
         if missing:
             raise self.fail(where, f"missing {', '.join(repr(k) for k in missing)} ([[{name}]] needs it)")
@@ -354,18 +193,41 @@ class _Validator:
         except ValueError as exc:  # a rule across its keys (an alert needs exactly one condition ...)
             raise self.fail(where, str(exc)) from None
 
-    def ticker(self, key: tuple[str, ...], value: object) -> str:
+    def checked(
+        self, where: tuple[str, ...], cls: type, table: Mapping[str, Any], special: Mapping[str, _Check]
+    ) -> tuple[dict[str, Field[Any]], dict[str, object]]:
+        """The fields of the dataclass ``cls`` by name, and the values of the table ``where``, each checked
+        by its field (or by its ``special`` check)."""
+        declared: dict[str, Field[Any]] = {f.name: f for f in fields(cls)}
+        values: dict[str, object] = {}
+        for key, value in table.items():
+            if key not in declared:
+                raise self.unknown((*where, key), tuple(declared), "key")
+            if key in special:
+                values[key] = special[key]((*where, key), value)
+                continue
+            problem = problem_with(declared[key], value)
+            if problem is not None:
+                raise self.fail((*where, key), problem)
+            kind = kind_of(declared[key])
+            values[key] = float(value) if kind == "number" else value.strip() if kind == "string" else value
+        return declared, values
+
+    def ticker(
+        self, key: tuple[str, ...], value: object, needle: str | None = None, rule: bool = True
+    ) -> str:
+        """``value`` upper-cased if it is a valid ticker, else the error (at the line holding ``needle``,
+        if given; with ``rule``, stating the rule for tickers)."""
         if not isinstance(value, str):
             raise self.fail(key, f"must be a string, got {type_name(value)} ({shown(value)})")
         ticker = value.strip().upper()
         if not is_valid_ticker(ticker):
             doc = spec_of(next(f for f in fields(WatchlistEntry) if f.name == "symbol")).doc
-            raise self.fail(key, f"{shown(value)} is not a valid Yahoo ticker ({doc})")
+            because = f" ({doc})" if rule else ""
+            raise self.fail(key, f"{shown(value)} is not a valid Yahoo ticker{because}", needle)
         return ticker
 
-    def watchlist_symbols(
-        self, items: object, key: tuple[str, ...] = ("watchlist", "symbols")
-    ) -> tuple[WatchlistEntry, ...]:
+    def watchlist_symbols(self, key: tuple[str, ...], items: object) -> tuple[WatchlistEntry, ...]:
         if not isinstance(items, list):
             raise self.fail(key, f"must be an array of symbols, got {type_name(items)}")
         if len(items) > MAX_WATCHLIST:
@@ -389,20 +251,10 @@ class _Validator:
             if not isinstance(raw, str):
                 raise self.fail(key, f"item {number} has no 'symbol' string")
             needle = f'"{raw}"'
-            ticker = raw.strip().upper()
-            if not is_valid_ticker(ticker):
-                raise self.fail(
-                    key,
-                    f"{shown(raw)} is not a valid Yahoo ticker ({spec_of(declared['symbol']).doc})",
-                    needle,
-                )
+            ticker = self.ticker(key, raw, needle)
             if ticker in builtin:
-                group = builtin[ticker].group
-                raise self.fail(
-                    key,
-                    f"{ticker} is already a built-in symbol ({group}); remove it from the watchlist",
-                    needle,
-                )
+                already = f"already a built-in symbol ({builtin[ticker].group})"
+                raise self.fail(key, f"{ticker} is {already}; remove it from the watchlist", needle)
             if ticker in entries:
                 raise self.fail(key, f"{ticker} is listed twice", needle)
             texts = {"name": parts.get("name", ticker)}
@@ -416,13 +268,8 @@ class _Validator:
             self.watchlist = tuple(entries.values())
         return tuple(entries.values())
 
-    def benchmark(self, value: object) -> str:
-        key = ("rotation", "benchmark")
-        if not isinstance(value, str):
-            raise self.fail(key, f"must be a string, got {type_name(value)} ({shown(value)})")
-        ticker = value.strip().upper()
-        if not is_valid_ticker(ticker):
-            raise self.fail(key, f"{shown(value)} is not a valid Yahoo ticker")
+    def benchmark(self, key: tuple[str, ...], value: object) -> str:
+        ticker = self.ticker(key, value, rule=False)
         known = [s.ticker for s in UNIVERSE] + [e.symbol for e in self.watchlist]
         if ticker not in known:
             guess = difflib.get_close_matches(ticker, known, n=1)

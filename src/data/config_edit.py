@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from rotor.data.config import ConfigError, parse_config, read_config_bytes
+from rotor.data.config import ConfigError, parse_config
+from rotor.data.config_file import read_config_bytes
 from rotor.data.errors import RotorError
 from rotor.data.settings import DEFAULT_WATCHLIST, AlertRule, Config, PositionLot
 

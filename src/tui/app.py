@@ -5,7 +5,9 @@ TUI): ``snapshot`` (the ``MarketSnapshot`` shown), ``feed_status`` (the refresh 
 the status bar, and the stale marks when a refresh failed) and ``tones`` (the theme's colours and the
 heatmap palette, rebuilt when the user picks either). When to refresh is the business of the ``RefreshLoop``
 (refresh.py), which the app owns and which posts each new snapshot to it; the grid of panes is
-``PaneGrid``'s (layout.py); every key is declared in keys.py.
+``PaneGrid``'s (layout.py); every key is declared in keys.py, and what the keys do is in the mixins
+``ScreenActions`` (actions.py: panes, screens, heatmap, palette) and ``MonitorActions`` (monitor.py: the
+user's watchlists, positions and alerts). ``rotor.tui.startup.run`` is the entry the CLI calls.
 
 The first frame shows pane 1 with real figures (the snapshot saved by the last run); panes 2-5 and the
 key footer are mounted just after it, then the first refresh starts.
@@ -14,18 +16,17 @@ key footer are mounted just after it, then the first refresh starts.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rotor.data.snapshot import MarketSnapshot
-from rotor.tui.keys import COMMANDS, DETAIL_COMMANDS
+from rotor.tui.actions import ScreenActions
+from rotor.tui.keys import COMMANDS
 from rotor.tui.layout import PANES, MainScreen, Pane, PaneGrid, PaneView
-from rotor.tui.messages import SymbolChosen
 from rotor.tui.monitor import MonitorActions, UserMonitor
-from rotor.tui.preferences import LookMemory, load_preferences
+from rotor.tui.preferences import LookMemory
 from rotor.tui.refresh import RETRY_BASE, Clock, FeedStatus, RefreshLoop, utc_now
-from rotor.tui.tones import PALETTES, Tones
+from rotor.tui.tones import Tones
 from rotor.tui.widgets.indices import IndicesTable
 from rotor.tui.widgets.status import StatusBar, TickerTape, status_text, tape_text
 from textual.app import App, ComposeResult, SystemCommand
@@ -36,9 +37,6 @@ from textual.theme import Theme
 
 if TYPE_CHECKING:
     from rotor.data.feed import Feed
-    from rotor.tui.widgets.heatmap import SectorHeatmap
-    from rotor.tui.widgets.risk import RiskNotes
-    from textual.css.query import DOMQuery
 
 
 #: How often the app takes the streamed ticks and repaints what they changed (seconds): at most a few
@@ -46,7 +44,7 @@ if TYPE_CHECKING:
 TICK_EVERY = 0.4
 
 
-class RotorApp(MonitorActions, App[int]):
+class RotorApp(MonitorActions, ScreenActions, App[int]):
     """The market monitor. Built by ``create_app`` with its dependencies (feed, clock, intervals)."""
 
     CSS_PATH = "app.tcss"
@@ -102,7 +100,7 @@ class RotorApp(MonitorActions, App[int]):
             self.get_css_variables()
         self.set_reactive(RotorApp.tones, Tones.from_variables(self.theme_variables, palette or ""))
         self._memory = LookMemory(state_file, self.theme, self.tones.palette)
-        self._late: list[PaneView] = []  # the widgets of panes 2-5, mounted after the first frame
+        self.late_panes: list[PaneView] = []  # the widgets of panes 2-5, mounted after the first frame
 
     # --- layout ----------------------------------------------------------------------------------
 
@@ -132,7 +130,7 @@ class RotorApp(MonitorActions, App[int]):
         if not self.screen_stack:
             return  # shutting down
         main = self.screen_stack[0]
-        self._late = await main.query_one(PaneGrid).mount_later_panes()
+        self.late_panes = await main.query_one(PaneGrid).mount_later_panes()
         await main.mount(Footer())
         self._paint()
         if self._on_started is not None:
@@ -157,11 +155,6 @@ class RotorApp(MonitorActions, App[int]):
             self.snapshot = outcome.snapshot
         if outcome.refresh:
             self.refresh_loop.poll_soon()
-
-    @property
-    def active_pane(self) -> int:
-        """The number of the pane holding the focus (or that last held it)."""
-        return self.screen_stack[0].query_one(PaneGrid).active
 
     # --- what is on screen (the one place a snapshot reaches the panes) ---------------------------
 
@@ -192,7 +185,7 @@ class RotorApp(MonitorActions, App[int]):
         with self.batch_update():
             if snapshot is not None:
                 tape.show(tape_text(snapshot, tones, stale=stale))
-                for view in (main.query_one(IndicesTable), *self._late):
+                for view in (main.query_one(IndicesTable), *self.late_panes):
                     if view.is_mounted:
                         view.show(snapshot, tones, stale=stale)
             self._show_status()
@@ -231,90 +224,12 @@ class RotorApp(MonitorActions, App[int]):
     def action_toggle_pause(self) -> None:
         self.refresh_loop.toggle_pause()
 
-    def _heatmap(self) -> DOMQuery[SectorHeatmap]:
-        """The heatmap, once mounted (with panes 2-5, just after the first frame)."""
-        from rotor.tui.widgets.heatmap import SectorHeatmap
-
-        return self.screen_stack[0].query(SectorHeatmap)
-
-    def action_cycle_timeframe(self) -> None:
-        for heatmap in self._heatmap():
-            heatmap.cycle_timeframe()
-
-    def action_toggle_sort(self) -> None:
-        for heatmap in self._heatmap():
-            heatmap.toggle_sort()
-
-    def action_cycle_palette(self) -> None:
-        names = list(PALETTES)
-        palette = names[(names.index(self.tones.palette) + 1) % len(names)]
-        self.tones = Tones.from_variables(self.theme_variables, palette)
-        self.notify(f"Heatmap palette: {palette}", timeout=2)
-
-    def action_pane(self, number: int) -> None:
-        if len(self.screen_stack) == 1 and self._late:  # no modal, and panes 2-5 are in
-            self.screen.query_one(PaneGrid).focus_pane(number)
-
-    def action_pane_step(self, delta: int) -> None:
-        if len(self.screen_stack) > 1:  # inside a pushed screen tab keeps its usual meaning
-            self.screen.focus_next() if delta > 0 else self.screen.focus_previous()
-        else:
-            self.action_pane((self.active_pane - 1 + delta) % len(PANES) + 1)
-
-    def action_help(self) -> None:
-        from rotor.tui.screens.help import HelpScreen
-
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.tones))
-
-    def on_symbol_chosen(self, message: SymbolChosen) -> None:
-        from rotor.tui.screens.detail import DetailScreen
-
-        snapshot = self.snapshot
-        if snapshot is not None and snapshot.get(message.symbol) is not None:
-            self.push_screen(DetailScreen(self.feed, snapshot, message.symbol, self.tones))
-
-    def on_risk_notes_evidence_requested(self, message: RiskNotes.EvidenceRequested) -> None:
-        from rotor.tui.screens.evidence import EvidenceScreen
-
-        self.push_screen(EvidenceScreen(message.note, self.tones))
-
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        from rotor.tui.screens.detail import DetailScreen
-
         yield from super().get_system_commands(screen)
-        if isinstance(screen, DetailScreen):  # its chart's timeframes first, where they apply
-            for c in DETAIL_COMMANDS:
-                yield SystemCommand(c.title, f"{c.does} ({c.shown})", partial(screen.run_action, c.action))
-        for c in COMMANDS:
-            yield SystemCommand(c.title, f"{c.does} ({c.shown})", getattr(self, f"action_{c.action}"))
-        for n, _, title, _ in PANES:
-            yield SystemCommand(f"Go to {title}", f"Focus pane {n} ({n})", lambda n=n: self.action_pane(n))
+        yield from self.screen_commands(screen)
 
 
 def create_app(feed: Feed, **options: Any) -> RotorApp:
     """The app with its dependencies injected: ``RotorApp``'s keyword options (tests and screenshots
     pass a scripted feed and a frozen clock)."""
     return RotorApp(feed, **options)
-
-
-def run(
-    feed: Feed,
-    *,
-    theme: str | None = None,
-    palette: str | None = None,
-    state_file: Path | None = None,
-    run_options: dict[str, Any] | None = None,
-    **options: Any,
-) -> int:
-    """Run the app until the user quits; the exit code for the CLI. ``theme`` and ``palette`` (the
-    config file's, when it sets them) win over those remembered in ``state_file``; ``options`` go to
-    ``create_app`` (``on_started``: see ``rotor.tui.startup``), ``run_options`` to ``App.run``."""
-    remembered = load_preferences(state_file)
-    look = {"theme": theme or remembered.theme, "palette": palette or remembered.palette}
-    app = create_app(feed, state_file=state_file, **look, **options)
-    try:
-        result = app.run(**(run_options or {}))
-    finally:
-        feed.close()
-    return result if isinstance(result, int) else 0

@@ -10,15 +10,16 @@ from rotor.data.timeframes import CHART_TIMEFRAMES, DEFAULT_CHART
 
 
 class Command(NamedTuple):
-    """An app action and its key: where the help lists it, what it does, the footer label and the
-    command palette title. ``key`` is textual's name of the key when it differs from ``shown``."""
+    """An action and its key: where the help lists it (for a key of one of the monitor's views, the
+    view), what it does, the footer label and the command palette title (none for a view's key).
+    ``key`` is textual's name of the key when it differs from ``shown``."""
 
     where: str
     shown: str
     does: str
     action: str
     label: str
-    title: str
+    title: str = ""
     key: str = ""
     footer: bool = True
 
@@ -65,40 +66,29 @@ DETAIL_COMMANDS: Final = (
 )  # fmt: skip
 
 
-class ViewKey(NamedTuple):
-    """A key of one of the monitor's views (alerts, watchlists, positions): the view's bindings and its
-    help rows are built from ``VIEW_KEYS``."""
-
-    view: str
-    shown: str
-    does: str
-    action: str
-    label: str
-    key: str = ""
-
-
+#: The keys of the monitor's views (alerts, watchlists, positions): each view's bindings and its help rows.
 VIEW_KEYS: Final = (
-    ViewKey("Alerts", "n", "new alert: GC=F above 5000, SPY below 600, SPY move 3 1D, risk warning, "
+    Command("Alerts", "n", "new alert: GC=F above 5000, SPY below 600, SPY move 3 1D, risk warning, "
             "XLK quadrant Leading, CL=F stale", "new_alert", "New"),
-    ViewKey("Alerts", "s", "silence / unsilence the alert under the cursor (remembered)", "toggle_silence",
+    Command("Alerts", "s", "silence / unsilence the alert under the cursor (remembered)", "toggle_silence",
             "Silence"),
-    ViewKey("Alerts", "d", "delete the alert under the cursor (from the config file)", "delete_alert",
+    Command("Alerts", "d", "delete the alert under the cursor (from the config file)", "delete_alert",
             "Delete"),
-    ViewKey("Watchlists", "w", "the next watchlist (pane 1 shows it too)", "next_list", "Next list"),
-    ViewKey("Watchlists", "a", "add a symbol: the strict pattern, then Yahoo's answer", "add_symbol", "Add"),
-    ViewKey("Watchlists", "d", "remove the symbol under the cursor", "remove_symbol", "Remove"),
-    ViewKey("Watchlists", "i", "import the tickers of a text or CSV file", "import_symbols", "Import"),
-    ViewKey("Watchlists", "n", "new watchlist", "new_list", "New list"),
-    ViewKey("Watchlists", "D", "delete this watchlist (not Watchlist itself)", "delete_list", "Delete list"),
-    ViewKey("Positions", "n", "add a lot: SYMBOL QUANTITY COST [YYYY-MM-DD] [CURRENCY]", "new_lot",
+    Command("Watchlists", "w", "the next watchlist (pane 1 shows it too)", "next_list", "Next list"),
+    Command("Watchlists", "a", "add a symbol: the strict pattern, then Yahoo's answer", "add_symbol", "Add"),
+    Command("Watchlists", "d", "remove the symbol under the cursor", "remove_symbol", "Remove"),
+    Command("Watchlists", "i", "import the tickers of a text or CSV file", "import_symbols", "Import"),
+    Command("Watchlists", "n", "new watchlist", "new_list", "New list"),
+    Command("Watchlists", "D", "delete this watchlist (not Watchlist itself)", "delete_list", "Delete list"),
+    Command("Positions", "n", "add a lot: SYMBOL QUANTITY COST [YYYY-MM-DD] [CURRENCY]", "new_lot",
             "Add lot"),
-    ViewKey("Positions", "d", "delete the lot under the cursor", "delete_lot", "Delete lot"),
+    Command("Positions", "d", "delete the lot under the cursor", "delete_lot", "Delete lot"),
 )  # fmt: skip
 
 
 def view_bindings(view: str) -> list[tuple[str, str, str]]:
     """(key, action, footer label) of a view's keys, for its ``BINDINGS``."""
-    return [(k.key or k.shown, k.action, k.label) for k in VIEW_KEYS if k.view == view]
+    return [(k.key or k.shown, k.action, k.label) for k in VIEW_KEYS if k.where == view]
 
 
 HELP: Final = (
@@ -123,7 +113,7 @@ HELP: Final = (
         for c in COMMANDS
         if c.where == where
     ),
-    *((f"{k.view} view", k.shown, k.does) for k in VIEW_KEYS),
+    *((f"{k.where} view", k.shown, k.does) for k in VIEW_KEYS),
     ("App", "ctrl+p", "command palette: every action here, and the theme (remembered)"),
     ("App", "q", "quit"),
 )

@@ -498,7 +498,7 @@ def test_config_subcommands(tmp_path: Path) -> None:
 
 
 def test_the_app_gets_the_configured_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import rotor.tui.app
+    import rotor.tui.startup
     from rotor import cli
 
     config = tmp_path / "config.toml"
@@ -512,7 +512,7 @@ def test_the_app_gets_the_configured_settings(tmp_path: Path, monkeypatch: pytes
         seen.update(kwargs, service=service)
         return 0
 
-    monkeypatch.setattr(rotor.tui.app, "run", fake_run)
+    monkeypatch.setattr(rotor.tui.startup, "run", fake_run)
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     monkeypatch.setenv("ROTOR_CONFIG", str(config))
     monkeypatch.setenv("ROTOR_CACHE_DIR", str(tmp_path / "cache"))

@@ -283,7 +283,7 @@ def test_an_unwritable_log_is_one_line_and_exit_2(tmp_path: Path) -> None:
 
 
 def test_the_app_logs_its_refreshes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import rotor.tui.app
+    import rotor.tui.startup
     from rotor import cli
 
     seen: dict[str, object] = {}
@@ -292,7 +292,7 @@ def test_the_app_logs_its_refreshes(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         seen["feed"] = feed
         return 0
 
-    monkeypatch.setattr(rotor.tui.app, "run", fake_run)
+    monkeypatch.setattr(rotor.tui.startup, "run", fake_run)
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     monkeypatch.setenv("ROTOR_CONFIG", str(tmp_path / "none.toml"))
     monkeypatch.setenv("ROTOR_CACHE_DIR", str(tmp_path / "cache"))

@@ -15,7 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from rotor.data.cache import Cache
-from rotor.data.config import ConfigError, default_config_path, load_config, parse_config, resolve_config_path
+from rotor.data.config import ConfigError, load_config, parse_config
+from rotor.data.config_file import default_config_path, resolve_config_path
 from rotor.data.config_text import default_config_text, reference_table, to_toml, write_default_config
 from rotor.data.errors import ProviderError, RotorError
 from rotor.data.feed import NOT_BUNDLED, BundledFeed, LiveFeed

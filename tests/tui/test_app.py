@@ -406,6 +406,7 @@ def test_the_entry_holds_the_collector_and_the_first_frame_draws_pane_one_only(
     from pathlib import Path
 
     import rotor.tui.app
+    import rotor.tui.startup
     from rotor.tui.layout import Pane
     from rotor.tui.startup import collector_held
 
@@ -444,7 +445,7 @@ def test_the_entry_holds_the_collector_and_the_first_frame_draws_pane_one_only(
                 release()
 
             options = {"headless": True, "size": (200, 50), "auto_pilot": auto_pilot}
-            code = rotor.tui.app.run(service, interval=600, on_started=started, run_options=options)
+            code = rotor.tui.startup.run(service, interval=600, on_started=started, run_options=options)
     finally:
         gc.unfreeze()  # the run froze this test process's objects; give them back to the collector
     assert code == 0

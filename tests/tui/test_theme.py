@@ -159,6 +159,7 @@ def test_the_entry_prefers_the_given_look_to_the_remembered_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import rotor.tui.app
+    import rotor.tui.startup
 
     state = tmp_path / "state.json"
     save_preferences(state, Preferences(theme="dracula", palette="blue-orange"))
@@ -173,8 +174,8 @@ def test_the_entry_prefers_the_given_look_to_the_remembered_one(
         return Stub()
 
     monkeypatch.setattr(rotor.tui.app, "create_app", create)
-    assert rotor.tui.app.run(bundled(), state_file=state) == 0
-    assert rotor.tui.app.run(bundled(), theme="nord", state_file=state) == 0
+    assert rotor.tui.startup.run(bundled(), state_file=state) == 0
+    assert rotor.tui.startup.run(bundled(), theme="nord", state_file=state) == 0
     looks = [(b["theme"], b["palette"]) for b in built]
     assert looks == [("dracula", "blue-orange"), ("nord", "blue-orange")]
 
@@ -183,6 +184,7 @@ def test_the_cli_passes_only_the_display_settings_the_config_file_sets(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import rotor.tui.app
+    import rotor.tui.startup
     from rotor import cli
 
     seen: dict[str, Any] = {}
@@ -191,7 +193,7 @@ def test_the_cli_passes_only_the_display_settings_the_config_file_sets(
         seen.update(options)
         return 0
 
-    monkeypatch.setattr(rotor.tui.app, "run", fake_run)
+    monkeypatch.setattr(rotor.tui.startup, "run", fake_run)
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     monkeypatch.setenv("ROTOR_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
