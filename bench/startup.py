@@ -3,10 +3,10 @@
 Each start is a separate process, run headless (no terminal) at 160x48 and launched from here. The parent
 reads the monotonic clock (system-wide on Linux, so comparable across processes) just before the launch;
 the child reads it when the first frame with real figures is rendered for the terminal (``App._display``
-called with a frame; for rotor, the first one after the ``apply`` that filled the indices table; for the
-bare app, its first frame), and again once the screen has settled (a ``call_after_refresh`` scheduled
-then), and exits at once. Interpreter start and imports count; tear-down does not. Bytecode caching is on
-(see ``compiled_env``).
+called with a frame; for rotor, the first one after pane 1 shows the snapshot's rows, drawn on the first
+frame by ``IndicesPreview`` and then by the table that replaces it; for the bare app, its first frame),
+and again once the screen has settled (a ``call_after_refresh`` scheduled then), and exits at once.
+Interpreter start and imports count; tear-down does not. Bytecode caching is on (see ``compiled_env``).
 
 - warm start: the cache already holds a persisted snapshot (left by one complete refresh, run before the
   timed starts), so ``on_mount`` reads it from SQLite and paints it at once. Target: at most 1.3x the bare
@@ -98,7 +98,8 @@ release = collector_held().__enter__()  # never left: the child ends with os._ex
     + """
 
 def ready(app):
-    return app.screen_stack[0].query_one("#indices").row_count > 0
+    # Pane 1's view: the lines of IndicesPreview on the first frame, the table after.
+    return app.screen_stack[0].query_one("#pane-indices").children[0].row_count > 0
 
 def cached():
     return "cache" if os.path.exists(os.path.join(sys.argv[1], CACHE_FILE_NAME)) else "empty"

@@ -36,12 +36,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
+from rotor.data.record import Record
 from rotor.data.snapshot import MarketSnapshot
-from rotor.data.sources.base import BAR_COLUMNS, Quote
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
+    from rotor.data.sources.base import Quote
 
 #: Environment variable overriding the cache directory (below ``--cache-dir``, above the platform default).
 CACHE_DIR_ENV: Final = "ROTOR_CACHE_DIR"
@@ -94,8 +95,8 @@ def expand_user(path: str) -> str:
     return os.path.expanduser(path)  # noqa: PTH111 - see the docstring
 
 
-@dataclass(frozen=True, slots=True)
-class BarRow:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class BarRow(Record):
     """One daily bar as stored: ``None`` where the source had no value (indices have no volume)."""
 
     symbol: str
@@ -112,6 +113,7 @@ def bar_rows(bars: pd.DataFrame) -> list[BarRow]:
     """A long bars frame (``BAR_COLUMNS``, optionally ``settled``) as rows; rows without a finite close
     are not bars and are left out."""
     import pandas as pd
+    from rotor.data.sources.base import BAR_COLUMNS  # with pandas: not on the first frame's path
 
     frame = bars.loc[:, list(BAR_COLUMNS)]
     settled = bars["settled"].astype(bool).tolist() if "settled" in bars.columns else [True] * len(bars)
@@ -137,6 +139,7 @@ def bar_rows(bars: pd.DataFrame) -> list[BarRow]:
 def bars_frame(rows: Sequence[BarRow]) -> pd.DataFrame:
     """Rows as a long bars frame (``BAR_COLUMNS`` plus ``settled``)."""
     import pandas as pd
+    from rotor.data.sources.base import BAR_COLUMNS
 
     frame = pd.DataFrame.from_records(
         [(r.symbol, r.on.isoformat(), r.open, r.high, r.low, r.close, r.volume, r.settled) for r in rows],
@@ -688,6 +691,7 @@ class Cache:
         number) is skipped and counted in ``notice``; an open, high, low or volume that is no finite number
         reads as missing."""
         import pandas as pd
+        from rotor.data.sources.base import BAR_COLUMNS
 
         where = "date >= ?"
         params: list[object] = [start.isoformat() if start else ""]
@@ -815,6 +819,8 @@ class Cache:
 
     def read_quotes(self) -> dict[str, Quote]:
         """The latest stored quote of every symbol."""
+        from rotor.data.sources.base import Quote
+
         rows = self._read("SELECT symbol, price, time FROM quotes")
         return dict(
             self._parsed("quotes", rows, lambda s, p, t: (str(s), Quote(str(s), _price(p), _moment(t))))

@@ -20,6 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final, Literal, TypeVar, cast
 
+from rotor.data.record import Record
 from rotor.data.symbols import RS_BENCHMARK, UNIVERSE, Kind, Symbol
 
 #: Seconds between refreshes while a market trades (``--interval``, ``$ROTOR_INTERVAL``, ``[refresh]``).
@@ -72,8 +73,8 @@ Day = date
 # --- the declaration of one setting --------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Spec:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Spec(Record):
     """What a setting may hold and what it means (kept in its field's ``metadata["spec"]``).
 
     ``low``/``high`` bound a number (inclusive); ``choices`` list a string's allowed values; ``at_most``
@@ -258,8 +259,8 @@ def check_fields(obj: object, what: str) -> None:
 # --- the sections --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class RefreshSettings:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class RefreshSettings(Record):
     """How often rotor asks for new data, in seconds."""
 
     interval: float = setting(
@@ -284,8 +285,8 @@ class RefreshSettings:
         check_fields(self, "refresh")
 
 
-@dataclass(frozen=True, slots=True)
-class WatchlistEntry:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class WatchlistEntry(Record):
     """One user symbol, an item of ``[watchlist] symbols``: a validated Yahoo ticker and how to show it."""
 
     symbol: str = described("a Yahoo ticker: letters, digits and ^ = - . only, at most 15 characters")
@@ -315,8 +316,8 @@ _WATCHLIST_EXAMPLE: Final = """[
 ]"""
 
 
-@dataclass(frozen=True, slots=True)
-class WatchlistSettings:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class WatchlistSettings(Record):
     """Your own Yahoo tickers, shown in a "Watchlist" group after the built-in symbols."""
 
     symbols: tuple[WatchlistEntry, ...] = setting(
@@ -327,8 +328,8 @@ class WatchlistSettings:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class RiskThresholds:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class RiskThresholds(Record):
     """When each risk note fires; none may be negative, and a watch level never exceeds its warning."""
 
     max_data_age_days: int = setting(
@@ -381,8 +382,8 @@ class RiskThresholds:
         check_fields(self, "risk threshold")
 
 
-@dataclass(frozen=True, slots=True)
-class RRGOptions:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class RRGOptions(Record):
     """How the Relative Rotation Graph is computed (the design's weekly JdK approximation by default)."""
 
     benchmark: str = setting(
@@ -400,8 +401,8 @@ class RRGOptions:
         check_fields(self, "RRG option")
 
 
-@dataclass(frozen=True, slots=True)
-class DisplaySettings:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class DisplaySettings(Record):
     """How the app looks."""
 
     theme: str = setting("textual-dark", "the app's colour theme (ctrl+p lists them too)", choices=THEMES)
@@ -416,8 +417,8 @@ class DisplaySettings:
         check_fields(self, "display")
 
 
-@dataclass(frozen=True, slots=True)
-class CacheSettings:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class CacheSettings(Record):
     """Where rotor keeps every bar it received."""
 
     dir: str | None = setting(
@@ -435,8 +436,8 @@ DesktopNotice = Literal["auto", "osc9", "osc777", "notify-send", "off"]
 DESKTOP_NOTICES: Final[tuple[DesktopNotice, ...]] = ("auto", "osc9", "osc777", "notify-send", "off")
 
 
-@dataclass(frozen=True, slots=True)
-class NotifySettings:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class NotifySettings(Record):
     """What happens when one of your alerts fires, besides a note in the app and a line in alerts.log."""
 
     bell: bool = setting(True, "ring the terminal bell")
@@ -477,8 +478,8 @@ def item_list(item: type, doc: str, *, at_most: int, example: str) -> Any:
     return field(default=(), metadata={"spec": spec, "item": item})
 
 
-@dataclass(frozen=True, slots=True)
-class NamedWatchlist:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class NamedWatchlist(Record):
     """One more watchlist, an item of ``[[watchlists]]``: a name and its symbols (as ``[watchlist]``'s)."""
 
     name: str = described("the watchlist's name (shown on its tab), unique", high=MAX_NAME_LENGTH)
@@ -494,8 +495,8 @@ def currency_problem(value: str) -> str | None:
     return f"currency must be a three-letter code such as USD, EUR, JPY (or GBp), got {shown(value)}"
 
 
-@dataclass(frozen=True, slots=True)
-class PositionLot:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class PositionLot(Record):
     """One lot you hold, an item of ``[[positions]]``: the symbol, how many and at what cost per share
     (in the symbol's currency). Several lots of one symbol make one position."""
 
@@ -523,8 +524,8 @@ class PositionLot:
             raise ValueError(f"position {problem}")
 
 
-@dataclass(frozen=True, slots=True)
-class AlertRule:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class AlertRule(Record):
     """One alert of your own, an item of ``[[alerts]]``: exactly one of ``above``, ``below``,
     ``move_pct``, ``risk``, ``quadrant`` or ``stale``, with the ``symbol`` it watches (none for ``risk``;
     optional for ``quadrant``: then every sector)."""
@@ -633,8 +634,8 @@ over = "1D"
 """
 
 
-@dataclass(frozen=True, slots=True)
-class Config:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Config(Record):
     """The effective configuration: one field per ``[section]`` of the file (``path``: the file read, or
     ``None``), each holding the file's values over the declared defaults."""
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from typing import Any, Final, Literal
 
+from rotor.data.record import Record
+
 Severity = Literal["info", "watch", "warning"]
 Quadrant = Literal["Leading", "Weakening", "Lagging", "Improving"]
 MarketStateName = Literal["pre", "open", "post", "closed"]
@@ -40,8 +42,8 @@ def finite(value: float | None) -> float | None:
     return v if math.isfinite(v) else None
 
 
-@dataclass(frozen=True, slots=True)
-class Milestone:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Milestone(Record):
     """A notable fact about a series, found in its searched history (see figures/milestones.py).
 
     ``kind``: ``record_close`` (the highest close in the searched history, set on ``on`` at ``level``),
@@ -66,8 +68,8 @@ class Milestone:
     context: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Roll:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Roll(Record):
     """A continuous futures series switching from an expiring contract to the next (figures/rolls.py):
     ``previous`` is the expiring contract's last session in the series (close ``last_close``), ``on`` the
     next contract's first (close ``first_close``). The change between them is not a price move."""
@@ -80,8 +82,8 @@ class Roll:
     first_close: float
 
 
-@dataclass(frozen=True, slots=True)
-class DayClose:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class DayClose(Record):
     """One session of an instrument's calendar week: its close and the % change from the session before
     (``rolled`` when that change spans a futures roll, so it is no price move)."""
 
@@ -91,8 +93,8 @@ class DayClose:
     rolled: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Week:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Week(Record):
     """The calendar week (Monday to Sunday) of the as-of session, the one week of a weekly wrap.
 
     ``base`` is the benchmark's last session before ``start`` (weekly changes are measured from each
@@ -134,8 +136,8 @@ METRIC_FIELDS: Final = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class InstrumentStats:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class InstrumentStats(Record):
     """Every figure of one symbol at the snapshot's as-of session (see metrics.py for definitions)."""
 
     symbol: str
@@ -235,8 +237,8 @@ class InstrumentStats:
         return min(1.0, max(0.0, (last - lo) / (hi - lo)))
 
 
-@dataclass(frozen=True, slots=True)
-class RRGPoint:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class RRGPoint(Record):
     """One point of a Relative Rotation Graph tail."""
 
     on: date
@@ -244,8 +246,8 @@ class RRGPoint:
     rs_momentum: float
 
 
-@dataclass(frozen=True, slots=True)
-class RRGEntry:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class RRGEntry(Record):
     """A symbol's position on the Relative Rotation Graph against the benchmark."""
 
     symbol: str
@@ -255,8 +257,8 @@ class RRGEntry:
     tail: tuple[RRGPoint, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Spread:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Spread(Record):
     """A rotation spread over the calendar week (``change_wtd``, the weekly wrap's week), 1W (five
     sessions), 1M and YTD. ``unit``: ``pct`` (ratio change, %) or ``pts`` (difference of two returns,
     percentage points). ``detail`` speaks of the calendar week."""
@@ -271,8 +273,8 @@ class Spread:
     change_wtd: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Breadth:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Breadth(Record):
     """Breadth across the sector ETFs over the calendar week (WTD changes; see rotation.py)."""
 
     total: int
@@ -283,8 +285,8 @@ class Breadth:
     detail: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Rotation:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Rotation(Record):
     """Rotation metrics: spreads, breadth and the RRG of the sectors against the benchmark.
 
     ``window`` is the RRG standardisation window in points (weeks on the weekly basis, sessions on the
@@ -301,8 +303,8 @@ class Rotation:
         return next((e for e in self.rrg if e.symbol == symbol), None)
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Evidence(Record):
     """One figure behind a risk note."""
 
     label: str
@@ -311,8 +313,8 @@ class Evidence:
     unit: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class RiskNote:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class RiskNote(Record):
     """A rule-based note with the numbers that triggered it."""
 
     id: str
@@ -322,8 +324,8 @@ class RiskNote:
     evidence: tuple[Evidence, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class MarketState:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class MarketState(Record):
     """The state of one exchange calendar at the snapshot's clock time."""
 
     calendar: str
@@ -334,8 +336,8 @@ class MarketState:
     holiday: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class FetchReport:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class FetchReport(Record):
     """What the last fetch did: requests sent, failures grouped by kind (``("timed out", 3)``), and when
     the source will be asked again after it rate-limited us or could not be reached."""
 
@@ -345,8 +347,8 @@ class FetchReport:
     reason: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Bar:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Bar(Record):
     """One daily bar with the moving averages known on that day (``None`` until a full window)."""
 
     on: date
@@ -360,8 +362,8 @@ class Bar:
     ma200: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class SinceChange:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class SinceChange(Record):
     """A change "since" a date: from the close of ``session`` (the benchmark's last session on or before
     ``requested``), using the instrument's own last close on or before it (``base_date``, ``base_close``)."""
 
@@ -372,8 +374,8 @@ class SinceChange:
     change_pct: float | None
 
 
-@dataclass(frozen=True, slots=True)
-class SymbolDetail:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class SymbolDetail(Record):
     """What the detail screen shows for one symbol: its stats and its recent bars, oldest first, and its
     change since the snapshot's ``since`` date when the snapshot asks for one."""
 
@@ -382,8 +384,8 @@ class SymbolDetail:
     since: SinceChange | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class MarketSnapshot:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class MarketSnapshot(Record):
     """The immutable result of one update."""
 
     as_of: date

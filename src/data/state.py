@@ -20,6 +20,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from rotor.data.record import Record
+
 if TYPE_CHECKING:
     from rotor.data.alerts import RuleState
 
@@ -27,8 +29,8 @@ STATE_FILE_NAME: Final = "monitor.json"
 ALERT_LOG_NAME: Final = "alerts.log"
 
 
-@dataclass(frozen=True, slots=True)
-class MonitorState:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class MonitorState(Record):
     """The watchlist shown (its name), the ids of the silenced alerts and every alert's state."""
 
     watchlist: str | None = None

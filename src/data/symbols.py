@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from rotor.data.record import Record
+
 Group = Literal["indices", "etfs", "sectors", "commodities", "rates", "watchlist"]
 Kind = Literal["index", "etf", "sector", "future", "rate", "fx", "equity"]
 Basis = Literal["IDX", "RAW", "ADJ"]
@@ -23,8 +25,8 @@ TNX_HOURS: Final = "CBOE-TNX"
 VIX_HOURS: Final = "CBOE-VIX"
 
 
-@dataclass(frozen=True, slots=True)
-class Symbol:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Symbol(Record):
     """One instrument: its Yahoo ticker and how rotor shows it."""
 
     ticker: str

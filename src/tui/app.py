@@ -9,8 +9,9 @@ heatmap palette, rebuilt when the user picks either). When to refresh is the bus
 ``ScreenActions`` (actions.py: panes, screens, heatmap, palette) and ``MonitorActions`` (monitor.py: the
 user's watchlists, positions and alerts). ``rotor.tui.startup.run`` is the entry the CLI calls.
 
-The first frame shows pane 1 with real figures (the snapshot saved by the last run); panes 2-5 and the
-key footer are mounted just after it, then the first refresh starts.
+The first frame shows pane 1 with real figures (the snapshot saved by the last run), drawn as lines of
+text (``IndicesPreview``); the interactive table takes their place, and panes 2-5 and the key footer are
+mounted, just after it; then the first refresh starts.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from rotor.tui.monitor import MonitorActions, UserMonitor
 from rotor.tui.preferences import LookMemory
 from rotor.tui.refresh import RETRY_BASE, Clock, FeedStatus, RefreshLoop, utc_now
 from rotor.tui.tones import Tones
-from rotor.tui.widgets.indices import IndicesTable
+from rotor.tui.widgets.pane_one import IndicesPreview
 from rotor.tui.widgets.status import StatusBar, TickerTape, status_text, tape_text
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
@@ -111,7 +112,7 @@ class RotorApp(MonitorActions, ScreenActions, App[int]):
     def compose(self) -> ComposeResult:
         yield TickerTape(id="tape")
         with PaneGrid(*self.size):
-            yield Pane(1, IndicesTable(id="indices"))
+            yield Pane(1, IndicesPreview())  # the table takes its place after the first frame
         yield StatusBar(id="status")
 
     def on_mount(self) -> None:
@@ -129,8 +130,18 @@ class RotorApp(MonitorActions, ScreenActions, App[int]):
 
         if not self.screen_stack:
             return  # shutting down
+        from rotor.tui.widgets.indices import IndicesTable
+
         main = self.screen_stack[0]
         self.late_panes = await main.query_one(PaneGrid).mount_later_panes()
+        preview = main.query_one(IndicesPreview)
+        table = IndicesTable(id="indices")
+        await main.query_one("#pane-indices", Pane).mount(table, before=preview)
+        refocus = self.focused is preview
+        await preview.remove()
+        self.show_monitor()  # the watchlist and positions, now on the table
+        if refocus:
+            main.set_focus(table)
         await main.mount(Footer())
         self._paint()
         if self._on_started is not None:
@@ -185,8 +196,8 @@ class RotorApp(MonitorActions, ScreenActions, App[int]):
         with self.batch_update():
             if snapshot is not None:
                 tape.show(tape_text(snapshot, tones, stale=stale))
-                for view in (main.query_one(IndicesTable), *self.late_panes):
-                    if view.is_mounted:
+                for view in (self._indices(), *self.late_panes):
+                    if view is not None and view.is_mounted:
                         view.show(snapshot, tones, stale=stale)
             self._show_status()
 

@@ -20,7 +20,7 @@ import shutil
 import subprocess
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from rotor.data.errors import printable
 from rotor.data.settings import DEFAULT_WATCHLIST, Config
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from rotor.tui.refresh import FeedStatus
     from rotor.tui.tones import Tones
     from rotor.tui.widgets.indices import IndicesTable
+    from rotor.tui.widgets.pane_one import IndicesPreview
     from textual.app import App
 
 
@@ -238,13 +239,15 @@ class MonitorActions:
 
     # --- the watchlist shown ------------------------------------------------------------------------
 
-    def _indices(self) -> IndicesTable | None:
-        from rotor.tui.widgets.indices import IndicesTable
-
+    def _indices(self) -> IndicesTable | IndicesPreview | None:
+        """Pane 1's view: the table, or its preview on the first frame (``None`` while shutting down).
+        Found by id: importing the table's module would import Textual's DataTable before the first frame."""
         app = self._app()
         if not app.screen_stack:
             return None
-        return next(iter(app.screen_stack[0].query(IndicesTable)), None)
+        for view in app.screen_stack[0].query("#indices, #indices-preview"):
+            return cast("IndicesTable | IndicesPreview", view)
+        return None
 
     def show_monitor(self) -> None:
         """Pane 1 shows the current watchlist and positions (at start and after every edit)."""

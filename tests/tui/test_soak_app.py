@@ -48,6 +48,7 @@ def test_the_app_survives_200_faulty_refreshes_and_recovers(tmp_path: Path) -> N
 
     async def body(pilot: Any) -> None:
         nonlocal seen_failures, checks
+        await wait_until(pilot, lambda: bool(pilot.app.late_panes))  # the table replaced the first frame's
         table = pilot.app.query_one(IndicesTable)
         while pilot.app.feed_status.refreshes < REFRESHES:
             await pilot.pause(0.01)

@@ -21,7 +21,8 @@ from rotor.data.sources.stream import YahooStream
 from rotor.data.streaming import LivePrices
 from rotor.tui.app import create_app
 from rotor.tui.refresh import STREAMING_POLL
-from rotor.tui.widgets.indices import EXTENDED_COLUMN, IndicesTable
+from rotor.tui.widgets.indices import IndicesTable
+from rotor.tui.widgets.pane_one import EXTENDED_COLUMN
 from rotor.tui.widgets.status import StatusBar
 
 from support import run_pilot, wait_until

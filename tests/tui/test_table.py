@@ -8,7 +8,8 @@ import asyncio
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.text import Text
-from rotor.tui.widgets.table import Column, KeyedTable
+from rotor.tui.widgets.columns import Column
+from rotor.tui.widgets.table import KeyedTable
 from textual.app import App, ComposeResult
 
 COLUMNS = (Column("name", "Name", 8, right=False), Column("last", "Last", 9), Column("chg", "1D", 8))

@@ -10,7 +10,8 @@ from rich.text import Text
 from rotor.data.alerts import ALERT_SYNTAX, check, parse_alert
 from rotor.data.settings import AlertRule
 from rotor.tui.screens.prompt import MonitorView, bindings_of
-from rotor.tui.widgets.table import Column, KeyedTable
+from rotor.tui.widgets.columns import Column
+from rotor.tui.widgets.table import KeyedTable
 from textual.app import ComposeResult
 from textual.binding import BindingType
 

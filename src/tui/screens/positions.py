@@ -10,8 +10,9 @@ from rich.text import Text
 from rotor.data.positions import LOT_SYNTAX, parse_lot, value_positions
 from rotor.tui import cells
 from rotor.tui.screens.prompt import MonitorView, bindings_of
+from rotor.tui.widgets.columns import Column
 from rotor.tui.widgets.positions import VIEW_COLUMNS, PositionsTable, money
-from rotor.tui.widgets.table import Column, KeyedTable
+from rotor.tui.widgets.table import KeyedTable
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.widgets import Static

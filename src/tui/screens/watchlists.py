@@ -16,7 +16,8 @@ from rotor.data.settings import DEFAULT_WATCHLIST
 from rotor.data.watchlists import SymbolCheck
 from rotor.tui import cells
 from rotor.tui.screens.prompt import MonitorView, bindings_of
-from rotor.tui.widgets.table import Column, KeyedTable
+from rotor.tui.widgets.columns import Column
+from rotor.tui.widgets.table import KeyedTable
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType

@@ -7,7 +7,8 @@ from rotor.data.render import formatting as fmt
 from rotor.data.snapshot import InstrumentStats, MarketSnapshot
 from rotor.tui import cells
 from rotor.tui.tones import Tones
-from rotor.tui.widgets.table import Column, KeyedTable, spark_column
+from rotor.tui.widgets.columns import Column, spark_column
+from rotor.tui.widgets.table import KeyedTable
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static

@@ -5,65 +5,20 @@ The watchlist rows are those of the watchlist the user shows (``w`` switches; ``
 others' symbols stay in the feed. With positions (``[[positions]]``), a ``PositionsTable`` is mounted
 under the table, valued at each snapshot; the pane grows for them and a watchlist's rows (the grid's
 ``with-user-rows`` class).
+
+Its rows, columns and cells are declared in pane_one.py, with the preview the first frame draws instead
+of this table.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.text import Text
 from rotor.data.settings import PositionLot
-from rotor.data.snapshot import InstrumentStats, MarketSnapshot
-from rotor.tui import cells
+from rotor.data.snapshot import MarketSnapshot
 from rotor.tui.tones import Tones
-from rotor.tui.widgets.table import SPARK_COLUMN, Column, KeyedTable
-
-#: The width of the range bars (the low at the left, the high at the right).
-RANGE_BAR = 8
-
-#: Groups shown in this pane, in order.
-GROUPS = ("indices", "etfs", "watchlist")
-
-COLUMNS = (
-    Column("name", "Name", 15, right=False),
-    Column("last", "Last", 10),
-    Column("1d", "1D", 8),
-    Column("1w", cells.timeframe_label("1W"), 8),
-    Column("mtd", "MTD", 8),
-    Column("ytd", "YTD", 8),
-    SPARK_COLUMN,
-    Column("ma20", "vs 20d", 7),
-    Column("ma50", "vs 50d", 7),
-    Column("ma200", "vs 200d", 8),
-    Column("r50", " 50-day", RANGE_BAR + 1, right=False),
-    Column("r52", " 52-week", RANGE_BAR + 1, right=False),
-)
-
-
-#: The pre- or post-market price and change, next to the regular close: shown while a row has one.
-EXTENDED_COLUMN = Column("ext", "Pre/post-market", 19)
-#: The columns while some row has an extended-hours price.
-EXTENDED_COLUMNS = (*COLUMNS[:2], EXTENDED_COLUMN, *COLUMNS[2:])
-
-
-def index_cells(stats: InstrumentStats, tones: Tones, stale: bool) -> dict[str, Text]:
-    """The cells of one row; every figure is a field of ``stats`` (or a distance derived from two)."""
-    stale = stale or stats.stale
-    return {
-        "name": cells.name(stats, tones, stale=stale),
-        "last": cells.level(stats, tones, stale=stale),
-        "ext": cells.extended(stats, tones, stale=stale),
-        "1d": cells.change(stats.change_1d_pct, tones, stale=stale),
-        "1w": cells.change(stats.change_1w_pct, tones, stale=stale),
-        "mtd": cells.change(stats.change_mtd_pct, tones, stale=stale),
-        "ytd": cells.change(stats.change_ytd_pct, tones, stale=stale),
-        "spark": Text(" ") + cells.sparkline(stats, tones, stale=stale),
-        "ma20": cells.distance(stats, stats.ma20, tones, stale=stale),
-        "ma50": cells.distance(stats, stats.ma50, tones, stale=stale),
-        "ma200": cells.distance(stats, stats.ma200, tones, stale=stale),
-        "r50": Text(" ") + cells.range_bar(stats.range_position(), tones, RANGE_BAR),
-        "r52": Text(" ") + cells.range_bar(cells.range_52w_position(stats), tones, RANGE_BAR),
-    }
+from rotor.tui.widgets.pane_one import COLUMNS, Watchlist, has_user_rows, index_cells, pane_columns, pane_rows
+from rotor.tui.widgets.table import KeyedTable
 
 
 class IndicesTable(KeyedTable):
@@ -72,7 +27,7 @@ class IndicesTable(KeyedTable):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(COLUMNS, id=id)
         #: The watchlist shown: its name and tickers (``None``: every user symbol, as before watchlists).
-        self.watchlist: tuple[str, tuple[str, ...]] | None = None
+        self.watchlist: Watchlist | None = None
         #: The lots of the positions group (none: no group).
         self.lots: tuple[PositionLot, ...] = ()
         self._last: tuple[MarketSnapshot, Tones, bool] | None = None
@@ -81,15 +36,8 @@ class IndicesTable(KeyedTable):
 
     def show(self, snapshot: MarketSnapshot, tones: Tones, *, stale: bool = False) -> None:
         self._last = (snapshot, tones, stale)
-        watched = None if self.watchlist is None else set(self.watchlist[1])
-        shown = [
-            stats
-            for group in GROUPS
-            for stats in snapshot.group(group)
-            if watched is None or group != "watchlist" or stats.symbol in watched
-        ]
-        extended = any(stats.extended_price is not None for stats in shown)
-        self.set_columns(EXTENDED_COLUMNS if extended else COLUMNS)
+        shown = pane_rows(snapshot, self.watchlist)
+        self.set_columns(pane_columns(shown))
         self.sync_stats(shown, lambda stats: index_cells(stats, tones, stale), (tones, stale))
         self._show_positions(snapshot, tones, stale)
         self._caption()
@@ -133,7 +81,7 @@ class IndicesTable(KeyedTable):
         pane = self.parent
         if not isinstance(pane, Widget):
             return
-        user_rows = bool(self.lots) or bool(self.watchlist and self.watchlist[1])
+        user_rows = has_user_rows(self.watchlist, self.lots)
         if not self.lots and self._laid_out == (user_rows, False):
             return  # nothing to value and nothing to lay out again (a streamed tick, say)
         group = next(iter(pane.query("#positions-group")), None)

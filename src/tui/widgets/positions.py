@@ -12,7 +12,8 @@ from rotor.data.positions import Portfolio, Position, Totals
 from rotor.data.render import formatting as fmt
 from rotor.tui import cells
 from rotor.tui.tones import Tones
-from rotor.tui.widgets.table import Column, KeyedTable
+from rotor.tui.widgets.columns import Column
+from rotor.tui.widgets.table import KeyedTable
 
 #: The positions group of the indices pane.
 GROUP_COLUMNS = (

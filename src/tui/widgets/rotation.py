@@ -10,7 +10,8 @@ from rotor.tui import cells
 from rotor.tui.messages import SymbolChosen
 from rotor.tui.tones import Tones
 from rotor.tui.widgets.charts import QUADRANT_ROLES, RotationGraph
-from rotor.tui.widgets.table import Column, KeyedTable
+from rotor.tui.widgets.columns import Column
+from rotor.tui.widgets.table import KeyedTable
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding

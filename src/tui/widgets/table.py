@@ -12,55 +12,17 @@ kept across refreshes (rows re-ordered only when the order changed) and shown in
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, Final, NamedTuple
+from typing import Any
 
 from rich.text import Text
 from rotor.data.snapshot import InstrumentStats
-from rotor.tui.cells import SPARK_WIDTH, look
+from rotor.tui.cells import look
 from rotor.tui.messages import SymbolChosen
+from rotor.tui.widgets.columns import DOWN, UP, Column, header_label, sort_value
 from textual.binding import Binding
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
-
-
-class Column(NamedTuple):
-    """A column; ``width`` includes a one-space gap (left of right-aligned figures)."""
-
-    key: str
-    label: str
-    width: int | None = None
-    right: bool = True
-
-
-#: A number as shown in a cell (``6,915.61``, ``+1.25%``, ``-12 bp``).
-_NUMBER: Final = re.compile(r"[-+−]?\d[\d,]*(?:\.\d+)?")
-DOWN: Final = "▼"
-UP: Final = "▲"
-
-
-def sort_value(column: Column, cell: Text) -> float | str | None:
-    """What a cell sorts by: the number it shows in a figure column (``None`` for ``n/a``), its text in
-    lower case in a text column (marks such as ``●`` or ``!`` ignored)."""
-    plain = cell.plain.strip()
-    if column.right:
-        match = _NUMBER.search(plain)
-        if match is None:
-            return None
-        return float(match.group(0).replace(",", "").replace("−", "-"))
-    text = plain.lstrip("●○◑◆!† ").lower()
-    return text or None
-
-
-def spark_column(sessions: int = SPARK_WIDTH) -> Column:
-    """The sparkline column of the last ``sessions`` closes (one gap before them)."""
-    label = f" {sessions} sessions"
-    return Column("spark", label if len(label) <= sessions + 1 else label.strip(), sessions + 1, right=False)
-
-
-#: The sparkline column of the indices table.
-SPARK_COLUMN = spark_column()
 
 
 class KeyedTable(DataTable[Text]):
@@ -97,14 +59,7 @@ class KeyedTable(DataTable[Text]):
             self.add_column(self._label(column), key=column.key, width=column.width)
 
     def _label(self, column: Column) -> Text:
-        """A header: its label, with the sort's arrow when sorted by it (in the label's gap)."""
-        label = column.label
-        if column.key == self.sort_column:
-            arrow = UP if self.sort_reverse else DOWN
-            label = (label.rstrip() + arrow) if column.right else (arrow + label.lstrip())
-            if column.width is not None and len(label) > column.width:
-                label = label[-column.width :] if column.right else label[: column.width]
-        return Text(label, justify="right" if column.right else "left")
+        return header_label(column, self.sort_column, self.sort_reverse)
 
     def set_columns(self, columns: Sequence[Column]) -> None:
         """Show ``columns`` from now on. A change rebuilds the table once (a column that comes and goes
