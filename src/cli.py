@@ -29,10 +29,11 @@ from rotor import __version__
 if TYPE_CHECKING:
     import logging
 
+    from rotor.data.detail import SymbolDetail
     from rotor.data.feed import Feed
     from rotor.data.intraday import IntradayChart
     from rotor.data.settings import Config
-    from rotor.data.snapshot import MarketSnapshot, SymbolDetail
+    from rotor.data.snapshot import MarketSnapshot
     from rotor.data.sources.stream import StreamStatus
     from rotor.data.ticks import TickOutcome
 

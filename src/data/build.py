@@ -15,21 +15,19 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from rotor.data.detail import Bar, SinceChange, SymbolDetail
 from rotor.data.figures import metrics, milestones, risk
 from rotor.data.figures.milestones import MILESTONE_GROUPS, MilestoneOptions
 from rotor.data.figures.risk import RiskThresholds
 from rotor.data.figures.rotation import RRGOptions, compute_rotation
 from rotor.data.panel import Panel
 from rotor.data.snapshot import (
-    Bar,
     FetchReport,
     InstrumentStats,
     MarketSnapshot,
     MarketState,
     RiskNote,
     Rotation,
-    SinceChange,
-    SymbolDetail,
     Week,
     finite,
 )

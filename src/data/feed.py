@@ -50,13 +50,14 @@ from rotor.data.symbols import UNIVERSE, Symbol
 
 if TYPE_CHECKING:
     from rotor.data.build import Figures, InstrumentStatus
+    from rotor.data.detail import SymbolDetail
     from rotor.data.figures.risk import RiskThresholds
     from rotor.data.figures.rotation import RRGOptions
     from rotor.data.intake import Intake
     from rotor.data.intraday import IntradayCache, IntradayChart
     from rotor.data.panel import Panel
     from rotor.data.sessions import Markets, TradingHours, Venue
-    from rotor.data.snapshot import MarketSnapshot, MarketState, SymbolDetail
+    from rotor.data.snapshot import MarketSnapshot, MarketState
     from rotor.data.sources.base import FetchResult, History, IntradaySource, Quote, Source
     from rotor.data.sources.bundled import BundledProvider, DeepHistory
     from rotor.data.sources.stream import StreamStatus

@@ -348,43 +348,6 @@ class FetchReport(Record):
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
-class Bar(Record):
-    """One daily bar with the moving averages known on that day (``None`` until a full window)."""
-
-    on: date
-    open: float | None
-    high: float | None
-    low: float | None
-    close: float
-    volume: float | None
-    ma20: float | None = None
-    ma50: float | None = None
-    ma200: float | None = None
-
-
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
-class SinceChange(Record):
-    """A change "since" a date: from the close of ``session`` (the benchmark's last session on or before
-    ``requested``), using the instrument's own last close on or before it (``base_date``, ``base_close``)."""
-
-    requested: date
-    session: date
-    base_date: date | None
-    base_close: float | None
-    change_pct: float | None
-
-
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
-class SymbolDetail(Record):
-    """What the detail screen shows for one symbol: its stats and its recent bars, oldest first, and its
-    change since the snapshot's ``since`` date when the snapshot asks for one."""
-
-    stats: InstrumentStats
-    bars: tuple[Bar, ...]
-    since: SinceChange | None = None
-
-
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class MarketSnapshot(Record):
     """The immutable result of one update."""
 

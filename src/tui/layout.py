@@ -35,6 +35,8 @@ WIDE: Final = (160, 40)
 MEDIUM: Final = (100, 30)
 MINIMUM: Final = (60, 16)
 LAYOUTS: Final = ("wide", "medium", "narrow", "too-small")
+#: The grid's extra widgets by id, and the layout that shows each.
+_EXTRAS: Final = {"pane-tabs": "narrow", "too-small": "too-small"}
 
 
 def size_class(width: int, height: int) -> str:
@@ -84,12 +86,23 @@ class PaneGrid(Container):
 
     def __init__(self, width: int, height: int) -> None:
         # The size class is set before mounting: one added later would restyle every pane again before
-        # the first frame. (Hidden, the tab strip and the message take no grid cell.)
-        tabs, message = Static(id="pane-tabs"), Static(id="too-small")
-        super().__init__(tabs, message, id="panes", classes=f"{size_class(width, height)} show-1")
+        # the first frame. The narrow layout's tab strip and the too-small message are mounted when a
+        # layout first needs them (hidden, they take no grid cell).
+        layout = size_class(width, height)
+        needed = [Static(id=extra) for extra, shown_in in _EXTRAS.items() if shown_in == layout]
+        super().__init__(*needed, id="panes", classes=f"{layout} show-1")
 
     def on_resize(self) -> None:
         self.fit(*self.app.size)  # the terminal's size, not the grid's
+
+    def _extra(self, widget_id: str) -> Static:
+        """The tab strip or the message, mounted on first use."""
+        found = next(iter(self.query(f"#{widget_id}")), None)
+        if isinstance(found, Static):
+            return found
+        widget = Static(id=widget_id)
+        self.mount(widget)
+        return widget
 
     def fit(self, width: int, height: int) -> None:
         """Shape the grid for a terminal of ``width`` x ``height``."""
@@ -97,9 +110,9 @@ class PaneGrid(Container):
         for name in LAYOUTS:
             self.set_class(name == layout, name)
         if layout == "narrow":
-            self.query_one("#pane-tabs", Static).update(pane_tabs(self.active))
+            self._extra("pane-tabs").update(pane_tabs(self.active))
         elif layout == "too-small":
-            self.query_one("#too-small", Static).update(
+            self._extra("too-small").update(
                 f"Terminal too small: {width}x{height}.\n"
                 f"rotor needs at least {MINIMUM[0]}x{MINIMUM[1]} (best {WIDE[0]}x{WIDE[1]})."
             )
@@ -108,7 +121,7 @@ class PaneGrid(Container):
         for n, *_ in PANES:
             self.set_class(n == number, f"show-{n}")
         if self.has_class("narrow"):
-            self.query_one("#pane-tabs", Static).update(pane_tabs(number))
+            self._extra("pane-tabs").update(pane_tabs(number))
 
     async def mount_later_panes(self) -> list[PaneView]:
         """Panes 2-5, mounted after the first frame (which then styles and draws a third of the widgets,

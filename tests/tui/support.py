@@ -12,9 +12,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from rotor.data.detail import SymbolDetail
 from rotor.data.feed import BundledFeed
 from rotor.data.intraday import IntradayChart
-from rotor.data.snapshot import MarketSnapshot, SymbolDetail
+from rotor.data.snapshot import MarketSnapshot
 from rotor.data.timeframes import SymbolHistory
 from rotor.tui.tones import Tones
 from textual.app import App

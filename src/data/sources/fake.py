@@ -12,6 +12,7 @@ For the live path through the real yfinance over HTTP, see ``fake_yahoo.py``.
 
 from __future__ import annotations
 
+import functools
 import random
 import threading
 import time
@@ -23,11 +24,11 @@ from datetime import time as clock_time
 from typing import TYPE_CHECKING
 
 from rotor.data.errors import ProviderError, ProviderTimeout, ProviderUnavailable, RateLimited
-from rotor.data.sources.base import FetchResult, Quote, SourceName, empty_bars
-from rotor.data.sources.bundled import BundledProvider
 
 if TYPE_CHECKING:
     import pandas as pd
+    from rotor.data.sources.base import FetchResult, SourceName
+    from rotor.data.sources.bundled import BundledProvider
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,13 +65,21 @@ class FakeProvider:
         self.asked = 0
         self.requests: list[FetchRequest] = []
         self._source: SourceName = source
-        self._bundled = bundled or BundledProvider()
+        self._given = bundled
         self._sleep = sleep
         self._lock = threading.Lock()
 
     @property
     def source(self) -> SourceName:
         return self._source
+
+    @functools.cached_property
+    def _bundled(self) -> BundledProvider:
+        """The bundled bars, read when first asked for (the start-up benchmark builds a provider that
+        fails at once: it never reads them, as no real provider does before the first frame)."""
+        from rotor.data.sources.bundled import BundledProvider
+
+        return self._given or BundledProvider()
 
     def history(
         self, symbols: Sequence[str], start: date | None = None, end: date | None = None
@@ -82,6 +91,7 @@ class FakeProvider:
     def fetch(self, wanted: Mapping[str, date], now: datetime, budget: float) -> FetchResult:
         """Each wanted symbol's bundled bars from its start to ``today``, and today's close as its quote."""
         import pandas as pd
+        from rotor.data.sources.base import FetchResult, Quote, empty_bars
 
         with self._lock:
             self.calls += 1
@@ -210,6 +220,8 @@ class FaultyProvider:
         return ProviderError("injected fault: bad gateway")
 
     def fetch(self, wanted: Mapping[str, date], now: datetime, budget: float) -> FetchResult:
+        from rotor.data.sources.base import FetchResult, Quote, empty_bars
+
         fault = self._pick()
         if fault in CALL_FAULTS:
             assert fault is not None

@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
+from rotor.data.detail import SinceChange, SymbolDetail
 from rotor.data.render import formatting as fmt
-from rotor.data.snapshot import InstrumentStats, MarketSnapshot, SinceChange, SymbolDetail
+from rotor.data.snapshot import InstrumentStats, MarketSnapshot
 from rotor.data.timeframes import BY_CODE, DEFAULT_CHART, ChartTimeframe
 from rotor.tui import cells
 from rotor.tui.keys import DETAIL_COMMANDS, TIMEFRAME_KEYS
