@@ -1,9 +1,10 @@
-"""What the main screen's keys do beyond the refresh: panes, the pushed screens, the heatmap, the palette.
+"""What the main screen's keys do: the feed, the panes, the pushed screens, the heatmap, the palette.
 
 ``ScreenActions`` is mixed into ``RotorApp`` (as ``rotor.tui.monitor.MonitorActions`` is for the user's
-monitor): the keys of ``rotor.tui.keys`` that move between the panes, open the help, detail and evidence
-screens, switch the heatmap's timeframe, sort and palette; and the command palette's entries for all of
-them. The screens and the heatmap are imported when first used: none is on the first frame's path.
+monitor): the keys of ``rotor.tui.keys`` that refresh now or pause (the ``RefreshLoop`` decides), move
+between the panes, open the help, detail and evidence screens, switch the heatmap's timeframe, sort and
+palette; and the command palette's entries for all of them. The screens and the heatmap are imported
+when first used: none is on the first frame's path.
 """
 
 from __future__ import annotations
@@ -22,16 +23,18 @@ from textual.screen import Screen
 if TYPE_CHECKING:
     from rotor.data.feed import Feed
     from rotor.data.snapshot import MarketSnapshot
+    from rotor.tui.refresh import RefreshLoop
     from rotor.tui.widgets.heatmap import SectorHeatmap
     from rotor.tui.widgets.risk import RiskNotes
     from textual.css.query import DOMQuery
 
 
 class ScreenActions:
-    """The keys of the panes, the screens and the heatmap, mixed into ``RotorApp`` (which gives ``feed``,
-    ``snapshot``, ``tones``, ``late_panes`` and textual's ``App``)."""
+    """The keys of the feed, the panes, the screens and the heatmap, mixed into ``RotorApp`` (which gives
+    ``feed``, ``refresh_loop``, ``snapshot``, ``tones``, ``late_panes`` and textual's ``App``)."""
 
     feed: Feed
+    refresh_loop: RefreshLoop
     snapshot: MarketSnapshot | None
     tones: Tones
     #: The widgets of panes 2-5, once mounted (just after the first frame).
@@ -39,6 +42,13 @@ class ScreenActions:
 
     def _app(self) -> App[Any]:
         return self  # type: ignore[return-value]
+
+    def action_refresh_now(self) -> None:
+        if refused := self.refresh_loop.request_now():
+            self._app().notify(refused, timeout=3)
+
+    def action_toggle_pause(self) -> None:
+        self.refresh_loop.toggle_pause()
 
     @property
     def active_pane(self) -> int:

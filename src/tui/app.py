@@ -38,6 +38,7 @@ from textual.theme import Theme
 
 if TYPE_CHECKING:
     from rotor.data.feed import Feed
+    from rotor.tui.widgets.indices import IndicesTable
 
 
 #: How often the app takes the streamed ticks and repaints what they changed (seconds): at most a few
@@ -102,6 +103,9 @@ class RotorApp(MonitorActions, ScreenActions, App[int]):
         self.set_reactive(RotorApp.tones, Tones.from_variables(self.theme_variables, palette or ""))
         self._memory = LookMemory(state_file, self.theme, self.tones.palette)
         self.late_panes: list[PaneView] = []  # the widgets of panes 2-5, mounted after the first frame
+        #: Pane 1's view: the first frame's preview, then the table (``_mount_panes``).
+        self.pane_one: IndicesPreview | IndicesTable = IndicesPreview()
+        self._tape, self._status = TickerTape(id="tape"), StatusBar(id="status")
 
     # --- layout ----------------------------------------------------------------------------------
 
@@ -110,10 +114,10 @@ class RotorApp(MonitorActions, ScreenActions, App[int]):
         return MainScreen(on_uncovered=self.refresh_loop.modal_closed)
 
     def compose(self) -> ComposeResult:
-        yield TickerTape(id="tape")
+        yield self._tape
         with PaneGrid(*self.size):
-            yield Pane(1, IndicesPreview())  # the table takes its place after the first frame
-        yield StatusBar(id="status")
+            yield Pane(1, self.pane_one)
+        yield self._status
 
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._theme_changed)
@@ -130,18 +134,11 @@ class RotorApp(MonitorActions, ScreenActions, App[int]):
 
         if not self.screen_stack:
             return  # shutting down
-        from rotor.tui.widgets.indices import IndicesTable
-
         main = self.screen_stack[0]
-        self.late_panes = await main.query_one(PaneGrid).mount_later_panes()
-        preview = main.query_one(IndicesPreview)
-        table = IndicesTable(id="indices")
-        await main.query_one("#pane-indices", Pane).mount(table, before=preview)
-        refocus = self.focused is preview
-        await preview.remove()
+        grid = main.query_one(PaneGrid)
+        self.late_panes = await grid.mount_later_panes()
+        self.pane_one = await grid.table_for(self.pane_one)
         self.show_monitor()  # the watchlist and positions, now on the table
-        if refocus:
-            main.set_focus(table)
         await main.mount(Footer())
         self._paint()
         if self._on_started is not None:
@@ -187,24 +184,19 @@ class RotorApp(MonitorActions, ScreenActions, App[int]):
     def _paint(self) -> None:
         """Show the snapshot in every mounted pane; only the cells whose text changed are written."""
         snapshot, tones, stale = self.snapshot, self.tones, self.feed_status.stale
-        if not self.screen_stack:
-            return  # shutting down
-        main = self.screen_stack[0]
-        tape = next(iter(main.query(TickerTape)), None)
-        if tape is None:
-            return  # shutting down: a late snapshot finds the widgets already gone
+        if not self._tape.is_attached:
+            return  # not composed yet, or shutting down: a late snapshot finds the widgets gone
         with self.batch_update():
             if snapshot is not None:
-                tape.show(tape_text(snapshot, tones, stale=stale))
-                for view in (self._indices(), *self.late_panes):
-                    if view is not None and view.is_mounted:
+                self._tape.show(tape_text(snapshot, tones, stale=stale))
+                for view in (self.pane_one, *self.late_panes):
+                    if view.is_mounted:
                         view.show(snapshot, tones, stale=stale)
             self._show_status()
 
     def _show_status(self) -> None:
-        if self.screen_stack:
-            line = status_text(self.snapshot, self.feed_status, self.clock(), self.tones)
-            self.screen_stack[0].query_one(StatusBar).show(line)
+        if self._status.is_attached:
+            self._status.show(status_text(self.snapshot, self.feed_status, self.clock(), self.tones))
 
     def on_refresh_loop_snapshot_ready(self, message: RefreshLoop.SnapshotReady) -> None:
         self.refresh_loop.succeeded(message.snapshot)
@@ -226,14 +218,7 @@ class RotorApp(MonitorActions, ScreenActions, App[int]):
         except OSError as exc:
             self.notify(f"Could not remember the theme: {exc}", severity="warning", timeout=4)
 
-    # --- actions ----------------------------------------------------------------------------------
-
-    def action_refresh_now(self) -> None:
-        if refused := self.refresh_loop.request_now():
-            self.notify(refused, timeout=3)
-
-    def action_toggle_pause(self) -> None:
-        self.refresh_loop.toggle_pause()
+    # --- the command palette ------------------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -21,6 +21,7 @@ from textual.widgets import Static
 if TYPE_CHECKING:
     from rotor.data.snapshot import MarketSnapshot
     from rotor.tui.tones import Tones
+    from rotor.tui.widgets.indices import IndicesTable
 
 #: (number, pane id, title, id of the widget that takes focus)
 PANES: Final[tuple[tuple[int, str, str, str], ...]] = (
@@ -136,6 +137,19 @@ class PaneGrid(Container):
         # Risk before rotation in the DOM: the medium layout puts rotation across the bottom row.
         await self.mount_all([Pane(2, heatmap), Pane(3, commodities), Pane(5, risk), Pane(4, rotation)])
         return [heatmap, commodities, rotation, risk]
+
+    async def table_for(self, preview: Widget) -> IndicesTable:
+        """Pane 1's interactive table in place of the first frame's preview (``IndicesPreview``), with
+        the focus if the preview had it."""
+        from rotor.tui.widgets.indices import IndicesTable
+
+        table = IndicesTable(id="indices")
+        await self.query_one("#pane-indices", Pane).mount(table, before=preview)
+        focused = self.screen.focused is preview
+        await preview.remove()
+        if focused:
+            self.screen.set_focus(table)
+        return table
 
     def focus_pane(self, number: int) -> None:
         """Focus pane ``number``'s widget."""

@@ -20,7 +20,7 @@ import shutil
 import subprocess
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final
 
 from rotor.data.errors import printable
 from rotor.data.settings import DEFAULT_WATCHLIST, Config
@@ -216,6 +216,8 @@ class MonitorActions:
     tones: Tones
     feed_status: FeedStatus
     clock: Callable[[], datetime]
+    #: Pane 1's view: the first frame's preview, then the table.
+    pane_one: IndicesTable | IndicesPreview
     #: Where the desktop notification method and tmux are read from (tests replace it).
     environment: Mapping[str, str] = os.environ
 
@@ -239,23 +241,11 @@ class MonitorActions:
 
     # --- the watchlist shown ------------------------------------------------------------------------
 
-    def _indices(self) -> IndicesTable | IndicesPreview | None:
-        """Pane 1's view: the table, or its preview on the first frame (``None`` while shutting down).
-        Found by id: importing the table's module would import Textual's DataTable before the first frame."""
-        app = self._app()
-        if not app.screen_stack:
-            return None
-        for view in app.screen_stack[0].query("#indices, #indices-preview"):
-            return cast("IndicesTable | IndicesPreview", view)
-        return None
-
     def show_monitor(self) -> None:
         """Pane 1 shows the current watchlist and positions (at start and after every edit)."""
-        indices = self._indices()
-        if indices is not None:
-            if self.monitor.known:
-                indices.show_watchlist(self.monitor.watchlist, self.monitor.tickers())
-            indices.show_lots(self.monitor.config.positions)
+        if self.monitor.known:
+            self.pane_one.show_watchlist(self.monitor.watchlist, self.monitor.tickers())
+        self.pane_one.show_lots(self.monitor.config.positions)
 
     def action_next_watchlist(self) -> None:
         name = self.monitor.next_watchlist()
