@@ -22,7 +22,7 @@ from before textual is imported until every pane is up; the bare child is a plai
 Each rotor child also reports whether its cache file existed at its first frame, and the run stops with
 an error if a warm start found none or a cold start found one (so each start is the one it claims).
 
-Each ratio is the median over ``--runs`` rounds (default 15, after one warm-up of each) of one start's time
+Each ratio is the median over ``--runs`` rounds (default 25, after one warm-up of each) of one start's time
 over the bare app's in the same round: a round runs a warm start, the bare app and a cold start back to
 back, so each ratio compares starts made under the same load of a shared machine, whose speed drifts by
 more than the difference measured. The medians of the times themselves, and the settled ratios, are
@@ -165,7 +165,7 @@ def paired(starts: list[tuple[float, float, str, str]], bare: list[tuple[float, 
     return statistics.median(s[0] / b[0] for s, b in zip(starts, bare, strict=True))
 
 
-def run(runs: int = 15) -> list[Result]:
+def run(runs: int = 25) -> list[Result]:
     with tempfile.TemporaryDirectory(prefix="rotor-startup-") as tmp:
         warm_dir = str(Path(tmp) / "warm")
         subprocess.run([PYTHON, "-c", PREPARE_WARM, warm_dir], cwd=ROOT, env=compiled_env(), check=True)
@@ -216,7 +216,7 @@ def run(runs: int = 15) -> list[Result]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=15, help="rounds of the three starts (default 15)")
+    parser.add_argument("--runs", type=int, default=25, help="rounds of the three starts (default 25)")
     return report(run(parser.parse_args().runs))
 
 
