@@ -6,8 +6,9 @@ the status bar, and the stale marks when a refresh failed) and ``tones`` (the th
 heatmap palette, rebuilt when the user picks either). When to refresh is the business of the ``RefreshLoop``
 (refresh.py), which the app owns and which posts each new snapshot to it; the grid of panes is
 ``PaneGrid``'s (layout.py); every key is declared in keys.py, and what the keys do is in the mixins
-``ScreenActions`` (actions.py: panes, screens, heatmap, palette) and ``MonitorActions`` (monitor.py: the
-user's watchlists, positions and alerts). ``rotor.tui.startup.run`` is the entry the CLI calls.
+``ScreenActions`` (actions.py: the feed, panes, screens, heatmap, palette) and ``MonitorActions``
+(monitor.py: the user's watchlists, positions and alerts). ``rotor.tui.startup.run`` is the entry the
+CLI calls.
 
 The first frame shows pane 1 with real figures (the snapshot saved by the last run), drawn as lines of
 text (``IndicesPreview``); the interactive table takes their place, and panes 2-5 and the key footer are

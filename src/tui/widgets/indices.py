@@ -17,7 +17,15 @@ from collections.abc import Sequence
 from rotor.data.settings import PositionLot
 from rotor.data.snapshot import MarketSnapshot
 from rotor.tui.tones import Tones
-from rotor.tui.widgets.pane_one import COLUMNS, Watchlist, has_user_rows, index_cells, pane_columns, pane_rows
+from rotor.tui.widgets.pane_one import (
+    COLUMNS,
+    Watchlist,
+    has_user_rows,
+    index_cells,
+    lay_out_user_rows,
+    pane_columns,
+    pane_rows,
+)
 from rotor.tui.widgets.table import KeyedTable
 
 
@@ -85,10 +93,7 @@ class IndicesTable(KeyedTable):
         if not self.lots and self._laid_out == (user_rows, False):
             return  # nothing to value and nothing to lay out again (a streamed tick, say)
         group = next(iter(pane.query("#positions-group")), None)
-        grid = next(iter(self.screen.query("#panes")), None) if self.is_attached else None
-        if grid is not None:
-            # Room for the watchlist's rows and the positions group: pane 1 grows (app.tcss).
-            grid.set_class(user_rows, "with-user-rows")
+        if lay_out_user_rows(self, self.watchlist, self.lots):
             self._laid_out = (user_rows, bool(self.lots))
         if not self.lots:
             if group is not None:

@@ -9,7 +9,7 @@ on the first frame, without importing Textual's DataTable, and the table takes i
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from rotor.data.settings import PositionLot
@@ -18,6 +18,9 @@ from rotor.tui import cells
 from rotor.tui.tones import Tones
 from rotor.tui.widgets.columns import SPARK_COLUMN, Column, header_label, table_line
 from rotor.tui.widgets.lines import TextLines
+
+if TYPE_CHECKING:
+    from textual.widget import Widget
 
 #: The width of the range bars (the low at the left, the high at the right).
 RANGE_BAR = 8
@@ -92,6 +95,16 @@ def has_user_rows(watchlist: Watchlist | None, lots: Sequence[PositionLot]) -> b
     return bool(lots) or bool(watchlist and watchlist[1])
 
 
+def lay_out_user_rows(view: Widget, watchlist: Watchlist | None, lots: Sequence[PositionLot]) -> bool:
+    """Give pane 1 room for ``view``'s user rows, or take it back (the grid's ``with-user-rows`` class);
+    False when ``view`` is not on a screen with the grid yet."""
+    grid = next(iter(view.screen.query("#panes")), None) if view.is_attached else None
+    if grid is None:
+        return False
+    grid.set_class(has_user_rows(watchlist, lots), "with-user-rows")
+    return True
+
+
 class IndicesPreview(TextLines):
     """Pane 1 on the first frame: the table's header and rows as lines of text, the same cells in the same
     columns, which ``IndicesTable`` replaces just after that frame (with panes 2-5; the app's
@@ -124,9 +137,7 @@ class IndicesPreview(TextLines):
             lines.append(table_line(columns, index_cells(stats, tones, stale), "" if number % 2 else even))
         self.show_lines(lines)
         self.row_count = len(rows)
-        grid = next(iter(self.screen.query("#panes")), None) if self.is_attached else None
-        if grid is not None:
-            grid.set_class(has_user_rows(self.watchlist, self.lots), "with-user-rows")
+        lay_out_user_rows(self, self.watchlist, self.lots)
 
     def show_watchlist(self, name: str, tickers: Sequence[str]) -> None:
         self.watchlist = (name, tuple(tickers))
